@@ -1,0 +1,127 @@
+"""Audit settings (``settings.toml`` in the data folder): declaration, defaults, loading.
+
+Thresholds live only here, as declared defaults that a prefecture overrides in its
+``settings.toml``; no rule carries a number of its own (RULES.md, "Thresholds").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class SettingsError(ValueError):
+    """An invalid settings file; the message names the key, in Japanese and English."""
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(TOKYO).date()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds and lists the rules read. Defaults are those of RULES.md."""
+
+    as_of: dt.date = field(default_factory=_today, metadata={"doc": "監査基準日 (default: today, Asia/Tokyo)"})
+    training_grace_days: int = field(default=30, metadata={"doc": "C5-1: 従事開始日から研修までの猶予日数"})
+    media_check_interval_days: int = field(default=92, metadata={"doc": "C7.5-1: 媒体点検の最大間隔"})
+    receipt_days: int = field(default=7, metadata={"doc": "C8.2-2: 預り証提出の期限日数"})
+    disposal_days: int = field(default=30, metadata={"doc": "C11-1: 契約終了から返還・廃棄までの日数"})
+    inspection_report_days: int = field(default=7, metadata={"doc": "C12-1: 点検依頼から報告までの日数"})
+    incident_report_hours: int = field(default=24, metadata={"doc": "C14-2: 事故発覚から報告までの時間"})
+    return_days: int = field(default=7, metadata={"doc": "C7.2-2: 持出から返却までの日数"})
+    ppc_report_threshold: int = field(default=100, metadata={"doc": "C14-4: 個人情報保護委員会への報告対象となる件数"})
+    storage_methods: tuple[str, ...] = field(
+        default=("施錠保管庫", "入退室管理室"), metadata={"doc": "C7.1-1: 認められる保管方法"}
+    )
+    electronic_media: tuple[str, ...] = field(
+        default=("USBメモリ", "外付けHDD", "ノートPC", "CD・DVD", "電子メール"),
+        metadata={"doc": "C7.3-1: 暗号化が必要な電子媒体"},
+    )
+    returnable_media: tuple[str, ...] = field(
+        default=("紙", "USBメモリ", "外付けHDD", "ノートPC", "CD・DVD", "その他"),
+        metadata={"doc": "C7.2-2: 返却が必要な媒体"},
+    )
+    allowed_software: tuple[str, ...] | None = field(
+        default=None, metadata={"doc": "C7.8-1: 許可ソフトウェア (未設定: 未評価)"}
+    )
+
+
+def _coerce(name: str, value: object, default: object) -> object:
+    """Check one settings value against the type of its default."""
+    if name == "as_of":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise SettingsError(
+            f"設定 {name} は YYYY-MM-DD の日付で指定してください / "
+            f"setting {name} must be a date YYYY-MM-DD (got {value!r})"
+        )
+    if isinstance(default, int) or name.endswith(("_days", "_hours", "_threshold")):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SettingsError(
+                f"設定 {name} は 0 以上の整数で指定してください / "
+                f"setting {name} must be a non-negative integer (got {value!r})"
+            )
+        return value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(
+            f"設定 {name} は文字列のリストで指定してください / "
+            f"setting {name} must be a list of strings (got {value!r})"
+        )
+    return tuple(value)
+
+
+def load_settings(path: Path | None, as_of: dt.date | None = None) -> Settings:
+    """Read ``settings.toml``; unknown keys and wrong types raise :class:`SettingsError`.
+
+    Args:
+        path: The settings file; None or a missing file gives the defaults.
+        as_of: Overrides the file's ``as_of`` (the command line's ``--as-of``).
+
+    Returns:
+        The settings.
+
+    Raises:
+        SettingsError: The file is not valid TOML, or a key is unknown or of the wrong type.
+    """
+    values: dict[str, object] = {}
+    if path is not None and path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(
+                f"設定ファイル {path.name} を読めません / cannot read settings file {path.name}: {exc}"
+            ) from exc
+        defaults = {f.name: f for f in fields(Settings)}
+        for key, value in raw.items():
+            if key not in defaults:
+                raise SettingsError(
+                    f"設定 {key} は不明なキーです / unknown setting {key!r} in {path.name}; "
+                    f"known: {', '.join(defaults)}"
+                )
+            default = defaults[key].default
+            values[key] = _coerce(key, value, None if default is None else default)
+    if as_of is not None:
+        values["as_of"] = as_of
+    return Settings(**values)
+
+
+def settings_reference() -> list[tuple[str, str, str]]:
+    """Return (key, default, description) for every setting, for the docs."""
+    rows = []
+    for f in fields(Settings):
+        default = "today" if f.name == "as_of" else repr(f.default)
+        rows.append((f.name, default, f.metadata.get("doc", "")))
+    return rows
