@@ -72,7 +72,8 @@ class Form:
         name: The Japanese form name (sheet and file names).
         title_en: English title, for docs and bilingual messages.
         columns: The form's columns.
-        clauses: Clauses of the annex this form serves.
+        clauses: Clauses whose rules read this form. A contract that excludes all of them
+            does not need the form (FORMS.md, "Which forms a contract needs").
         need: When a contract needs this form.
         aliases: Other accepted form names.
         owner: ``"contract"`` when rows carry 契約番号, ``"ledger"`` when their contract is
@@ -193,7 +194,7 @@ STAFF = Form(
     name="作業従事者名簿",
     title_en="Staff roster and notifications",
     aliases=("作業責任者等届出",),
-    clauses=("第2", "第3", "第4", "第10"),
+    clauses=("第2", "第3", "第4", "第5", "第7六"),
     need=Need.ALWAYS,
     columns=(
         _contract(),
@@ -248,7 +249,7 @@ ACCESS = Form(
     key="access",
     name="入退室記録",
     title_en="Room access log",
-    clauses=("第3", "第7一"),
+    clauses=("第3",),
     need=Need.ALWAYS,
     owner="contractor",
     columns=(
@@ -263,7 +264,7 @@ TAKEOUT = Form(
     key="takeout",
     name="持出記録",
     title_en="Take-out log",
-    clauses=("第7二", "第7三"),
+    clauses=("第3", "第7二", "第7三", "第7六"),
     need=Need.ALWAYS,
     owner="ledger",
     columns=(
@@ -282,7 +283,7 @@ COPIES = Form(
     key="copies",
     name="複製記録",
     title_en="Copy log",
-    clauses=("第7四",),
+    clauses=("第3", "第7四", "第7六"),
     owner="ledger",
     columns=(
         Column("日時", "at", Kind.DATETIME, required=True),
@@ -336,7 +337,7 @@ HANDOVERS = Form(
     key="handovers",
     name="受渡記録",
     title_en="Handovers",
-    clauses=("第8",),
+    clauses=("第7六", "第8"),
     columns=(
         Column("受渡日", "on", Kind.DATE, required=True),
         _contract(),
@@ -371,7 +372,7 @@ DISPOSALS = Form(
     key="disposals",
     name="廃棄消去記録",
     title_en="Return, disposal and erasure",
-    clauses=("第11",),
+    clauses=("第7六", "第11"),
     columns=(
         _ledger(),
         _contract(),
@@ -462,3 +463,11 @@ def form_for_name(name: str, forms: tuple[Form, ...] = SUBMISSION_FORMS) -> Form
             if norm == fname or norm.startswith(fname + "_"):
                 return form
     return None
+
+
+def expand_clauses(clauses: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Expand clause ids: ``第7`` stands for itself and for 第7一 to 第7八."""
+    out = set(clauses)
+    if "第7" in out:
+        out.update(c for c in CLAUSE_IDS if c.startswith("第7") and len(c) > 2)
+    return frozenset(out)

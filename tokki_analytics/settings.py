@@ -27,15 +27,29 @@ def _today() -> dt.date:
 class Settings:
     """Thresholds and lists the rules read. Defaults are those of RULES.md."""
 
-    as_of: dt.date = field(default_factory=_today, metadata={"doc": "監査基準日 (default: today, Asia/Tokyo)"})
-    training_grace_days: int = field(default=30, metadata={"doc": "C5-1: 従事開始日から研修までの猶予日数"})
-    media_check_interval_days: int = field(default=92, metadata={"doc": "C7.5-1: 媒体点検の最大間隔"})
+    as_of: dt.date = field(
+        default_factory=_today, metadata={"doc": "監査基準日 (default: today, Asia/Tokyo)"}
+    )
+    training_grace_days: int = field(
+        default=30, metadata={"doc": "C5-1: 従事開始日から研修までの猶予日数"}
+    )
+    media_check_interval_days: int = field(
+        default=92, metadata={"doc": "C7.5-1: 媒体点検の最大間隔"}
+    )
     receipt_days: int = field(default=7, metadata={"doc": "C8.2-2: 預り証提出の期限日数"})
-    disposal_days: int = field(default=30, metadata={"doc": "C11-1: 契約終了から返還・廃棄までの日数"})
-    inspection_report_days: int = field(default=7, metadata={"doc": "C12-1: 点検依頼から報告までの日数"})
-    incident_report_hours: int = field(default=24, metadata={"doc": "C14-2: 事故発覚から報告までの時間"})
+    disposal_days: int = field(
+        default=30, metadata={"doc": "C11-1: 契約終了から返還・廃棄までの日数"}
+    )
+    inspection_report_days: int = field(
+        default=7, metadata={"doc": "C12-1: 点検依頼から報告までの日数"}
+    )
+    incident_report_hours: int = field(
+        default=24, metadata={"doc": "C14-2: 事故発覚から報告までの時間"}
+    )
     return_days: int = field(default=7, metadata={"doc": "C7.2-2: 持出から返却までの日数"})
-    ppc_report_threshold: int = field(default=100, metadata={"doc": "C14-4: 個人情報保護委員会への報告対象となる件数"})
+    ppc_report_threshold: int = field(
+        default=100, metadata={"doc": "C14-4: 個人情報保護委員会への報告対象となる件数"}
+    )
     storage_methods: tuple[str, ...] = field(
         default=("施錠保管庫", "入退室管理室"), metadata={"doc": "C7.1-1: 認められる保管方法"}
     )
@@ -102,7 +116,8 @@ def load_settings(path: Path | None, as_of: dt.date | None = None) -> Settings:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(
-                f"設定ファイル {path.name} を読めません / cannot read settings file {path.name}: {exc}"
+                f"設定ファイル {path.name} を読めません / "
+                f"cannot read settings file {path.name}: {exc}"
             ) from exc
         defaults = {f.name: f for f in fields(Settings)}
         for key, value in raw.items():

@@ -1,0 +1,50 @@
+# tokki-analytics: two commands on a fresh machine.
+#   make demo   set up .venv and audit data_samples/ into reports/
+#   make test   set up .venv with the test tools and run the tests
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export GX_ANALYTICS_ENABLED := False
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint format samples clean setup setup-test
+
+demo: $(VENV)/.installed-run
+	$(BIN)/tokki load data_samples
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check .
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Regenerate the committed sample prefecture and its answer key.
+samples: $(VENV)/.installed-run
+	rm -rf data_samples tests/answer_keys/data_samples
+	$(BIN)/tokki samples data_samples --contractors 8 --seed 1 --key-dir tests/answer_keys/data_samples
+
+setup: $(VENV)/.installed-run
+setup-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[notebooks]"
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,239 @@
+"""The ``tokki`` command: pre-flight loading, sample data, audit runs.
+
+Every command answers in Japanese (with English), never with a traceback: bad input gives a
+plain message and exit code 2; an internal error gives exit code 3 and the path of a log
+file holding the details.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import tempfile
+import traceback
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+os.environ["GX_ANALYTICS_ENABLED"] = "False"
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """A problem the user can fix; the message is shown as it is (exit code 2)."""
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Format a plain-text table whose columns line up with Japanese text."""
+    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append(
+            "  ".join(
+                _pad(c, w, right=i > 0) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# --- tokki load ----------------------------------------------------------------------
+
+
+def _load_summary(submission) -> dict:
+    from tokki_analytics.forms import FORMS_BY_KEY
+
+    rows = {FORMS_BY_KEY[key].name: n for key, n in submission.rows().items()}
+    columns = ["rule_id", "contractor_id", "contract_id", "form", "source", "sheet", "row"]
+    columns += ["column", "value", "detail"]
+    defects = []
+    for record in submission.defects[columns].to_dict("records"):
+        record["row"] = (
+            None if record["row"] is None or record["row"] != record["row"] else int(record["row"])
+        )
+        defects.append(record)
+    return {"rows": rows, "defects": defects, "ignored": submission.ignored}
+
+
+def _print_load(submission) -> None:
+    from tokki_analytics.forms import ALL_FORMS
+
+    contractors = submission.contractors
+    known = contractors[contractors["known"]]["contractor_id"].tolist()
+    header = ["様式 (form)", *known, "計"]
+    rows = []
+    for form in ALL_FORMS:
+        frame = submission.frames[form.key]
+        if form.is_master:
+            rows.append([form.name, *["" for _ in known], len(frame)])
+            continue
+        counts = frame["contractor_id"].value_counts()
+        per = [int(counts.get(code, 0)) for code in known]
+        submitted = set(
+            submission.submitted.loc[submission.submitted["form"] == form.key, "contractor_id"]
+        )
+        cells = [str(n) if code in submitted else "—" for code, n in zip(known, per, strict=True)]
+        rows.append([form.name, *cells, sum(per)])
+    print(f"データフォルダ: {submission.data_dir}")
+    print(f"受託者 {len(known)} 社 / 契約 {len(submission.contracts)} 件\n")
+    print("読み込んだ行数（— は提出なし） / rows read per form and contractor (— = not submitted)")
+    print(format_table(header, rows))
+    defects = submission.defects
+    print(f"\n提出物の不備 / submission defects: {len(defects)} 件")
+    if len(defects):
+        shown = defects[["rule_id", "contractor_id", "source", "sheet", "row", "detail"]]
+        table = [[("" if v is None or v != v else v) for v in r] for r in shown.values.tolist()]
+        print(format_table(["規則", "受託者", "ファイル", "シート", "行", "内容"], table))
+    if submission.ignored:
+        print(
+            "\n様式ではないため無視したファイル・シート / ignored, not a form:",
+            len(submission.ignored),
+        )
+        for item in submission.ignored:
+            print(f"  {item}")
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Run ``tokki load``: read a data folder and report rows and defects."""
+    from tokki_analytics.load import load
+
+    submission = load(Path(args.data), settings=_settings(args))
+    if args.json:
+        json.dump(_load_summary(submission), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        _print_load(submission)
+    return EXIT_OK
+
+
+def _settings(args: argparse.Namespace):
+    from tokki_analytics.settings import load_settings
+
+    settings_file = getattr(args, "settings", None)
+    path = Path(settings_file) if settings_file else Path(args.data) / "settings.toml"
+    if settings_file and not path.exists():
+        raise UsageError(f"設定ファイル {path} がありません / settings file {path} does not exist")
+    return load_settings(path, as_of=getattr(args, "as_of", None))
+
+
+# --- tokki samples --------------------------------------------------------------------
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    """Run ``tokki samples``: write a synthetic prefecture and its answer key."""
+    from tokki_analytics.samples import generate
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise UsageError(
+            f"{out} は空ではありません（上書きするには --force） / "
+            f"{out} is not empty (use --force to replace it)"
+        )
+    key = generate(
+        out,
+        contractors=args.contractors,
+        seed=args.seed,
+        access_rows=args.access_rows,
+        key_dir=Path(args.key_dir) if args.key_dir else None,
+    )
+    print(f"サンプルデータを作成しました / sample prefecture written: {out}")
+    print(f"埋め込んだ指摘 / planted findings: {len(key)}")
+    return EXIT_OK
+
+
+# --- plumbing -------------------------------------------------------------------------
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {text}"
+        ) from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tokki``."""
+    parser = argparse.ArgumentParser(
+        prog="tokki",
+        description="個人情報取扱特記事項の遵守状況を監査します / audit the annex's clauses",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("load", help="データフォルダを読み込み、行数と不備を表示 (pre-flight check)")
+    p.add_argument("data", help="データフォルダ (data folder)")
+    p.add_argument("--json", action="store_true", help="JSON で出力 (machine-readable)")
+    p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
+    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("samples", help="合成サンプルデータを作成 (synthetic sample prefecture)")
+    p.add_argument("out", help="作成するデータフォルダ (output data folder)")
+    p.add_argument("--contractors", type=int, default=8, help="受託者数 (default 8)")
+    p.add_argument("--seed", type=int, default=1, help="乱数シード (default 1)")
+    p.add_argument("--access-rows", type=int, default=None, help="入退室記録の総行数")
+    p.add_argument("--key-dir", help="正解表の出力先 (default: OUT_answer_key beside OUT)")
+    p.add_argument("--force", action="store_true", help="既存のフォルダを上書き")
+    p.set_defaults(func=cmd_samples)
+    return parser
+
+
+def _log_dir() -> Path:
+    base = os.environ.get("TOKKI_LOG_DIR")
+    return Path(base) if base else Path(tempfile.gettempdir()) / "tokki-logs"
+
+
+def _internal_error(exc: BaseException) -> int:
+    folder = _log_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"tokki-error-{dt.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    print(
+        f"内部エラーが発生しました。詳細: {path}\n"
+        f"internal error ({type(exc).__name__}); details in {path}",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tokki`` console script."""
+    from tokki_analytics.load import DataFolderError
+    from tokki_analytics.settings import SettingsError
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (UsageError, DataFolderError, SettingsError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("中断しました / interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the user gets a message, the log the traceback
+        return _internal_error(exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
