@@ -62,12 +62,8 @@ def _load_summary(submission) -> dict:
     rows = {FORMS_BY_KEY[key].name: n for key, n in submission.rows().items()}
     columns = ["rule_id", "contractor_id", "contract_id", "form", "source", "sheet", "row"]
     columns += ["column", "value", "detail"]
-    defects = []
-    for record in submission.defects[columns].to_dict("records"):
-        record["row"] = (
-            None if record["row"] is None or record["row"] != record["row"] else int(record["row"])
-        )
-        defects.append(record)
+    frame = submission.defects[columns].astype(object)
+    defects = frame.where(frame.notna(), None).to_dict("records")
     return {"rows": rows, "defects": defects, "ignored": submission.ignored}
 
 
@@ -98,7 +94,7 @@ def _print_load(submission) -> None:
     print(f"\n提出物の不備 / submission defects: {len(defects)} 件")
     if len(defects):
         shown = defects[["rule_id", "contractor_id", "source", "sheet", "row", "detail"]]
-        table = [[("" if v is None or v != v else v) for v in r] for r in shown.values.tolist()]
+        table = shown.astype(object).where(shown.notna(), "").values.tolist()
         print(format_table(["規則", "受託者", "ファイル", "シート", "行", "内容"], table))
     if submission.ignored:
         print(

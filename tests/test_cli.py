@@ -1,0 +1,77 @@
+"""The `tokki` command as an operator uses it: exit codes, messages, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+TOKKI = [sys.executable, "-m", "tokki_analytics.cli"]
+
+
+def tokki(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*TOKKI, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
+
+
+def test_load_prints_rows_per_form_and_contractor_in_japanese(data_dir: Path):
+    done = tokki("load", str(data_dir))
+    assert done.returncode == 0, done.stderr
+    assert "作業従事者名簿" in done.stdout and "C001" in done.stdout
+    assert "提出物の不備" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_load_json_has_rows_and_defects(data_dir: Path):
+    done = tokki("load", str(data_dir), "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["rows"]["作業従事者名簿"] == 2
+    assert out["rows"]["委託契約一覧"] == 1
+    q1 = [d for d in out["defects"] if d["rule_id"] == "Q1"]
+    assert {d["form"] for d in q1} >= {"研修記録", "端末一覧"}
+    for defect in out["defects"]:
+        assert {"rule_id", "contractor_id", "source", "sheet", "row", "column", "value"} <= set(defect)
+
+
+def test_load_on_a_missing_or_wrong_folder_exits_2_with_a_plain_message(tmp_path: Path):
+    for path in (tmp_path / "nowhere", tmp_path):
+        done = tokki("load", str(path))
+        assert done.returncode == 2
+        assert "Traceback" not in done.stderr
+        assert "データフォルダ" in done.stderr and "data folder" in done.stderr
+
+
+def test_an_invalid_settings_file_names_the_key(data_dir: Path):
+    (data_dir / "settings.toml").write_text("receipt_days = 'seven'\n", encoding="utf-8")
+    done = tokki("load", str(data_dir))
+    assert done.returncode == 2
+    assert "receipt_days" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_internal_error_exits_3_and_names_a_log_file(data_dir: Path, tmp_path: Path):
+    # a settings *folder* where a file is expected is not a case the tool knows about
+    env = {**os.environ, "TOKKI_LOG_DIR": str(tmp_path / "logs")}
+    (data_dir / "settings.toml").mkdir()
+    done = tokki("load", str(data_dir), env=env)
+    assert done.returncode == 3
+    logs = list((tmp_path / "logs").iterdir())
+    assert len(logs) == 1 and str(logs[0]) in done.stderr
+    assert "Traceback" in logs[0].read_text(encoding="utf-8")
+    assert oct(logs[0].stat().st_mode & 0o777) == "0o600"
+
+
+def test_load_does_not_import_great_expectations(data_dir: Path):
+    code = (
+        "import sys; from tokki_analytics.cli import main; main(['load', sys.argv[1]]);"
+        "assert 'great_expectations' not in sys.modules, 'GX imported'"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
