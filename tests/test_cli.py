@@ -36,7 +36,8 @@ def test_load_json_has_rows_and_defects(data_dir: Path):
     q1 = [d for d in out["defects"] if d["rule_id"] == "Q1"]
     assert {d["form"] for d in q1} >= {"研修記録", "端末一覧"}
     for defect in out["defects"]:
-        assert {"rule_id", "contractor_id", "source", "sheet", "row", "column", "value"} <= set(defect)
+        expected = {"rule_id", "contractor_id", "source", "sheet", "row", "column", "value"}
+        assert expected <= set(defect)
 
 
 def test_load_on_a_missing_or_wrong_folder_exits_2_with_a_plain_message(tmp_path: Path):

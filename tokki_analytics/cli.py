@@ -44,9 +44,7 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
     lines = []
     for n, row in enumerate(cells):
         lines.append(
-            "  ".join(
-                _pad(c, w, right=i > 0) for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
+            "  ".join(_pad(c, w, right=c.isdigit()) for c, w in zip(row, widths, strict=True))
         )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -93,9 +91,10 @@ def _print_load(submission) -> None:
     defects = submission.defects
     print(f"\n提出物の不備 / submission defects: {len(defects)} 件")
     if len(defects):
-        shown = defects[["rule_id", "contractor_id", "source", "sheet", "row", "detail"]]
+        columns = ["rule_id", "contractor_id", "contract_id", "source", "sheet", "row", "detail"]
+        shown = defects[columns]
         table = shown.astype(object).where(shown.notna(), "").values.tolist()
-        print(format_table(["規則", "受託者", "ファイル", "シート", "行", "内容"], table))
+        print(format_table(["規則", "受託者", "契約", "ファイル", "シート", "行", "内容"], table))
     if submission.ignored:
         print(
             "\n様式ではないため無視したファイル・シート / ignored, not a form:",
