@@ -48,7 +48,7 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
         )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 # --- tokki load ----------------------------------------------------------------------
