@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -76,3 +77,17 @@ def test_load_does_not_import_great_expectations(data_dir: Path):
         [sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_load_on_data_samples_accounts_for_every_row_and_planted_defect():
+    done = tokki("load", "data_samples", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    answer = ROOT / "tests" / "answer_keys" / "data_samples"
+    manifest = json.loads((answer / "manifest.json").read_text(encoding="utf-8"))
+    assert out["rows"] == manifest["forms"]
+    key = csv.DictReader((answer / "answer_key.csv").open(encoding="utf-8-sig"))
+    columns = ("rule_id", "contractor_id", "contract_id", "form", "source", "sheet", "row")
+    planted = {tuple(r[c] for c in columns) for r in key if r["rule_id"].startswith("Q")}
+    found = {tuple("" if d[c] is None else str(d[c]) for c in columns) for d in out["defects"]}
+    assert found == planted

@@ -146,6 +146,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
         seed=args.seed,
         access_rows=args.access_rows,
         key_dir=Path(args.key_dir) if args.key_dir else None,
+        overwrite=args.force,
     )
     print(f"サンプルデータを作成しました / sample prefecture written: {out}")
     print(f"埋め込んだ指摘 / planted findings: {len(key)}")
@@ -182,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("samples", help="合成サンプルデータを作成 (synthetic sample prefecture)")
     p.add_argument("out", help="作成するデータフォルダ (output data folder)")
     p.add_argument("--contractors", type=int, default=8, help="受託者数 (default 8)")
-    p.add_argument("--seed", type=int, default=1, help="乱数シード (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="乱数シード (default 0)")
     p.add_argument("--access-rows", type=int, default=None, help="入退室記録の総行数")
     p.add_argument("--key-dir", help="正解表の出力先 (default: OUT_answer_key beside OUT)")
     p.add_argument("--force", action="store_true", help="既存のフォルダを上書き")
