@@ -161,48 +161,18 @@ def empty_frame(form: Form) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _blank_body(body: pd.DataFrame) -> np.ndarray:
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
     """True for rows whose cells are all blank."""
-    blank = np.ones(len(body), dtype=bool)
-    for col in body.columns:
-        blank &= is_blank(body[col]).to_numpy(dtype=bool)
+    blank = np.ones(len(frame), dtype=bool)
+    for col in frame.columns:
+        blank &= is_blank(frame[col]).to_numpy(dtype=bool)
     return blank
 
 
-def _cell_defects(
-    part: read.Part, column: Column, raw: pd.Series, rows: pd.Series, mask: np.ndarray, kind: str
-) -> list[dict]:
-    """Q2 records for the cells of ``column`` selected by ``mask``."""
-    records = []
-    for value, row in zip(raw[mask].tolist(), rows[mask].tolist(), strict=True):
-        text = _raw_text(value)
-        if kind == "blank":
-            detail = f"必須項目「{column.name}」が空欄です"
-        elif column.allowed:
-            detail = (
-                f"{column.name}「{text}」は使える値ではありません"
-                f"（使える値: {'・'.join(column.allowed)}）"
-            )
-        else:
-            detail = f"{column.name}「{text}」を読めません"
-        records.append(
-            _defect(
-                "Q2",
-                form=part.form.name,
-                source=part.source,
-                sheet=part.sheet,
-                row=row,
-                column=column.name,
-                value=text,
-                detail=detail,
-            )
-        )
-    return records
-
-
-def _missing_column(part: read.Part, column: Column, why: str) -> dict:
+def _missing_column(part: read.Part, column: Column, why: str, contractor_id: str) -> dict:
     return _defect(
         "Q2",
+        contractor_id=contractor_id,
         form=part.form.name,
         source=part.source,
         sheet=part.sheet,
@@ -211,75 +181,161 @@ def _missing_column(part: read.Part, column: Column, why: str) -> dict:
     )
 
 
-def table_from_part(part: read.Part) -> tuple[pd.DataFrame, list[dict], int]:
-    """Turn one sheet or CSV file into typed records.
+def raw_records(part: read.Part, contractor_id: str) -> tuple[pd.DataFrame | None, list[dict], int]:
+    """Cut one sheet or CSV file down to its records, cells still raw.
+
+    The header row is found and matched; the cells below it are returned under the
+    form's column keys (extra columns under their header text), with the origin columns
+    and ``_missing``, the required columns the part lacks. Typing happens later, once per
+    form across all parts (:func:`type_records`), which is what keeps millions of log
+    rows in hundreds of monthly files fast.
 
     Args:
         part: The raw grid and where it came from.
+        contractor_id: The contractor folder's code ("" for the prefecture masters).
 
     Returns:
-        (typed frame with origin columns, Q2 records, non-blank rows that could not be
-        placed because no header row was found).
+        (raw records or None when no header row was found, Q2 records for missing
+        required columns, non-blank rows left unplaced for want of a header row).
     """
     form, grid = part.form, part.grid
     header = read.find_header(grid, form)
     if header is None:
-        body_blank = _blank_body(grid.cells) if len(grid.cells) else np.array([], dtype=bool)
-        unplaced = int((~body_blank).sum())
+        unplaced = int((~_blank_rows(grid.cells)).sum())
         why = (
             f"見出し行が見つかりません（先頭{read.HEADER_SEARCH_ROWS}行に必須列名がありません。"
             f"{unplaced}行を読めません）"
         )
-        return empty_frame(form), [_missing_column(part, c, why) for c in form.required], unplaced
+        return None, [_missing_column(part, c, why, contractor_id) for c in form.required], unplaced
     columns, extras = read.map_columns(grid.cells.iloc[header].tolist(), form)
     body = grid.cells.iloc[header + 1 :]
-    keep = ~_blank_body(body)
-    body = body[keep].reset_index(drop=True)
-    rows = grid.rows.iloc[header + 1 :][keep].reset_index(drop=True)
-
-    data: dict[str, pd.Series] = {}
-    invalid = np.full(len(body), "", dtype=object)
-    defects: list[dict] = []
+    size = len(body)
+    missing = [c for c in form.required if c.key not in columns]
     for column in form.columns:
-        if column.key not in columns:
-            data[column.key] = pd.Series(pd.NA, index=body.index, dtype=_DTYPES[column.kind])
-            if column.required:
-                defects.append(
-                    _missing_column(part, column, f"必須列「{column.name}」がありません")
+        if column.key not in columns and not column.required:
+            log.info("%s [%s]: 任意列 %s なし (blank)", part.source, part.sheet, column.name)
+    data = {k: body[p].to_numpy(dtype=object) for k, p in (columns | extras).items()}
+    data.setdefault("contractor_id", np.full(size, contractor_id, dtype=object))
+    data["_source"] = np.full(size, part.source, dtype=object)
+    data["_sheet"] = np.full(size, part.sheet, dtype=object)
+    data["_row"] = grid.rows.to_numpy()[header + 1 :]
+    data["_missing"] = np.full(size, ",".join(c.key for c in missing), dtype=object)
+    frame = pd.DataFrame(data)
+    why = "必須列「{}」がありません"
+    return frame, [_missing_column(part, c, why.format(c.name), contractor_id) for c in missing], 0
+
+
+_META = ("_source", "_sheet", "_row", "_missing")
+
+
+def _absent(missing: pd.Series, key: str) -> np.ndarray:
+    """Rows whose part lacks the column ``key``."""
+    lacking = [m for m in missing.unique() if key in m.split(",")]
+    return missing.isin(lacking).to_numpy(dtype=bool) if lacking else np.zeros(len(missing), bool)
+
+
+def _q2_detail(column: Column, text: str, blank: bool) -> str:
+    if blank:
+        return f"必須項目「{column.name}」が空欄です"
+    if column.allowed:
+        allowed = "・".join(column.allowed)
+        return f"{column.name}「{text}」は使える値ではありません（使える値: {allowed}）"
+    return f"{column.name}「{text}」を読めません"
+
+
+Fault = tuple[Column, np.ndarray, bool]
+
+
+def _cell_defects(
+    form: Form, raw: pd.DataFrame, typed: pd.DataFrame, faults: list[Fault]
+) -> list[dict]:
+    """Q2 records for the faulty cells: (column, row mask, blank-not-unreadable)."""
+    contracts = typed.get("contract_id")
+    records = []
+    for column, mask, blank in faults:
+        rows = raw[mask]
+        contract = contracts[mask].tolist() if contracts is not None else [None] * len(rows)
+        for cell, who, source, sheet, row, k in zip(
+            rows[column.key].tolist() if column.key in rows else [None] * len(rows),
+            typed["contractor_id"][mask].tolist(),
+            rows["_source"].tolist(),
+            rows["_sheet"].tolist(),
+            rows["_row"].tolist(),
+            contract,
+            strict=True,
+        ):
+            text = _raw_text(cell)
+            records.append(
+                _defect(
+                    "Q2",
+                    contractor_id="" if pd.isna(who) else who,
+                    contract_id="" if k is None or pd.isna(k) else k,
+                    form=form.name,
+                    source=source,
+                    sheet=sheet,
+                    row=row,
+                    column=column.name,
+                    value=text,
+                    detail=_q2_detail(column, text, blank),
                 )
-                invalid += column.key + ","
-            else:
-                log.info("%s [%s]: 任意列 %s なし (blank)", part.source, part.sheet, column.name)
-            continue
-        raw = body[columns[column.key]]
-        typed, bad = parse_column(raw, column)
-        data[column.key] = typed
+            )
+    return records
+
+
+def type_records(form: Form, parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[dict]]:
+    """Type the raw records of one form, all parts and contractors at once.
+
+    Blank rows are dropped; every other row is kept. A cell that cannot be read, or a
+    required cell left blank, becomes NA, is listed in the row's ``_invalid`` and yields
+    a Q2. A required column a part lacks was reported once for that part; its rows list
+    the column in ``_invalid`` too.
+
+    Args:
+        form: The form.
+        parts: Frames from :func:`raw_records`.
+
+    Returns:
+        (typed frame with origin columns and flags, Q2 records).
+    """
+    base = empty_frame(form)
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return base, []
+    raw = pd.concat(parts, ignore_index=True)
+    origin = {"contractor_id"} - {c.key for c in form.columns}
+    data_columns = [c for c in raw.columns if c not in _META and c not in origin]
+    raw = raw[~_blank_rows(raw[data_columns])].reset_index(drop=True)
+    typed: dict[str, pd.Series] = {}
+    invalid = np.full(len(raw), "", dtype=object)
+    faults: list[Fault] = []
+    for column in form.columns:
+        cells = raw[column.key] if column.key in raw else pd.Series(None, index=raw.index)
+        values, bad = parse_column(cells.astype(object), column)
+        typed[column.key] = values.astype(_DTYPES[column.kind])
         bad = bad.to_numpy(dtype=bool)
-        missing = typed.isna().to_numpy(dtype=bool) & ~bad if column.required else None
-        for mask, kind in ((bad, "bad"), (missing, "blank")):
-            if mask is not None and mask.any():
-                defects.extend(_cell_defects(part, column, raw, rows, mask, kind))
-                invalid[mask] += column.key + ","
-    frame = pd.DataFrame(data, index=body.index)
-    for label, pos in extras.items():
-        frame[label] = body[pos].map(_raw_text).astype("str")
-    frame.insert(0, "_row", rows.astype("int64"))
-    frame.insert(0, "_sheet", part.sheet)
-    frame.insert(0, "_source", part.source)
-    frame["_invalid"] = pd.Series(invalid, index=body.index, dtype="str").str.rstrip(",")
-    _fill_defect_owners(defects, frame)
-    return frame, defects, 0
-
-
-def _fill_defect_owners(defects: list[dict], frame: pd.DataFrame) -> None:
-    """Set the contract (and, in the contract list, the contractor) of each cell defect."""
-    for key in ("contract_id", "contractor_id"):
-        if key not in frame or not defects:
-            continue
-        by_row = dict(zip(frame["_row"].tolist(), frame[key].tolist(), strict=True))
-        for record in defects:
-            value = by_row.get(record["row"])
-            record[key] = "" if value is None or pd.isna(value) else value
+        absent = _absent(raw["_missing"], column.key)
+        faults.append((column, bad, False))
+        if column.required:
+            blank = values.isna().to_numpy(dtype=bool) & ~bad & ~absent
+            faults.append((column, blank, True))
+            bad = bad | blank | absent
+        if bad.any():
+            invalid[bad] += column.key + ","
+    frame = pd.DataFrame(typed)
+    for key in origin:
+        frame[key] = raw[key].astype("str")
+    frame["_source"] = raw["_source"].astype("str")
+    frame["_sheet"] = raw["_sheet"].astype("str")
+    frame["_row"] = raw["_row"].astype("int64")
+    frame["_invalid"] = pd.Series(invalid, dtype="str").str.rstrip(",")
+    frame["_unknown_contract"] = False
+    if "contract_id" in base and "contract_id" not in frame:
+        frame["contract_id"] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    extras = [c for c in data_columns if c not in base.columns]
+    for label in extras:
+        frame[label] = raw[label].map(_raw_text, na_action="ignore").fillna("").astype("str")
+    defects = _cell_defects(form, raw, frame, [f for f in faults if f[1].any()])
+    return frame[[*base.columns, *extras]], defects
 
 
 # --- folders -----------------------------------------------------------------------------
@@ -317,40 +373,21 @@ def _read_place(
     return parts, ignored, defects
 
 
-def _assemble(
+def _cut(
     parts: list[read.Part], contractor_id: str
 ) -> tuple[dict[str, list[pd.DataFrame]], list[dict], dict[str, int]]:
-    """Type every part; group frames by form key."""
-    frames: dict[str, list[pd.DataFrame]] = {}
+    """Cut every part to its raw records; group them by form key."""
+    grouped: dict[str, list[pd.DataFrame]] = {}
     defects: list[dict] = []
     unplaced: dict[str, int] = {}
     for part in parts:
-        frame, part_defects, lost = table_from_part(part)
-        if contractor_id or "contractor_id" not in frame:
-            frame.insert(0, "contractor_id", contractor_id)
-            for record in part_defects:
-                record["contractor_id"] = contractor_id
-        frames.setdefault(part.form.key, []).append(frame)
+        frame, part_defects, lost = raw_records(part, contractor_id)
+        if frame is not None:
+            grouped.setdefault(part.form.key, []).append(frame)
         defects.extend(part_defects)
         if lost:
             unplaced[part.form.key] = unplaced.get(part.form.key, 0) + lost
-    return frames, defects, unplaced
-
-
-def _concat(form: Form, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    base = empty_frame(form)
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return base
-    out = pd.concat(frames, ignore_index=True)
-    for col in base.columns:
-        if col not in out:
-            fill = False if base[col].dtype == bool else pd.NA
-            out[col] = pd.Series(fill, index=out.index, dtype=base[col].dtype)
-        elif out[col].dtype != base[col].dtype:
-            out[col] = out[col].astype(base[col].dtype)
-    extras = [c for c in out.columns if c not in base.columns]
-    return out[[*base.columns, *extras]]
+    return grouped, defects, unplaced
 
 
 # --- masters ---------------------------------------------------------------------------
@@ -391,9 +428,12 @@ def _master_frames(
         )
     candidates = [p for p in files if _is_submission(p)]
     parts, ignored, defects = _read_place(candidates, root, MASTERS, "")
-    grouped, part_defects, unplaced = _assemble(parts, "")
+    grouped, part_defects, unplaced = _cut(parts, "")
     defects += part_defects
-    frames = {form.key: _concat(form, grouped.get(form.key, [])) for form in MASTERS}
+    frames = {}
+    for form in MASTERS:
+        frames[form.key], cell_defects = type_records(form, grouped.get(form.key, []))
+        defects += cell_defects
     contracts, dup_defects = _mark_contracts(frames[CONTRACTS.key])
     frames[CONTRACTS.key] = contracts
     return frames, defects + dup_defects, ignored, unplaced
@@ -555,7 +595,7 @@ def load(data_dir: Path | str, settings: Settings | None = None) -> Submission:
         ignored += place_ignored
         defects += place_defects
         submitted += sorted({(code, part.form.key) for part in parts})
-        part_frames, part_defects, part_unplaced = _assemble(parts, code)
+        part_frames, part_defects, part_unplaced = _cut(parts, code)
         defects += part_defects
         for key, items in part_frames.items():
             grouped.setdefault(key, []).extend(items)
@@ -563,11 +603,9 @@ def load(data_dir: Path | str, settings: Settings | None = None) -> Submission:
             unplaced[key] = unplaced.get(key, 0) + count
 
     for form in SUBMISSION_FORMS:
-        frame, q3 = flag_unknown_contracts(
-            _concat(form, grouped.get(form.key, [])), form, contracts
-        )
-        frames[form.key] = frame
-        defects += q3
+        frame, cell_defects = type_records(form, grouped.pop(form.key, []))
+        frames[form.key], q3 = flag_unknown_contracts(frame, form, contracts)
+        defects += cell_defects + q3
     for form in SUBMISSION_FORMS:
         if form.owner == "ledger":
             frames[form.key] = attach_ledger_contracts(frames[form.key], frames[LEDGER.key])

@@ -210,7 +210,6 @@ def _csv_grid_fast(text: str) -> Grid | None:
         )
     except (pd.errors.ParserError, ValueError):
         return None
-    cells = cells.astype(object)
     return Grid(cells=cells, rows=pd.Series(range(1, len(cells) + 1), dtype="int64"))
 
 
