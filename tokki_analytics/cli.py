@@ -120,11 +120,17 @@ def cmd_load(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace):
     from tokki_analytics.settings import load_settings
 
-    settings_file = getattr(args, "settings", None)
-    path = Path(settings_file) if settings_file else Path(args.data) / "settings.toml"
-    if settings_file and not path.exists():
+    return load_settings(_settings_path(args), as_of=args.as_of)
+
+
+def _settings_path(args: argparse.Namespace) -> Path:
+    """The settings file a command uses; a --settings file must exist."""
+    if not args.settings:
+        return Path(args.data) / "settings.toml"
+    path = Path(args.settings)
+    if not path.is_file():
         raise UsageError(f"設定ファイル {path} がありません / settings file {path} does not exist")
-    return load_settings(path, as_of=getattr(args, "as_of", None))
+    return path
 
 
 # --- tokki samples --------------------------------------------------------------------
@@ -151,6 +157,35 @@ def cmd_samples(args: argparse.Namespace) -> int:
     print(f"サンプルデータを作成しました / sample prefecture written: {out}")
     print(f"埋め込んだ指摘 / planted findings: {len(key)}")
     return EXIT_OK
+
+
+# --- tokki run ----------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run ``tokki run``: audit a data folder and write findings.csv and compliance.csv."""
+    from tokki_analytics.export import prepare_out, write_csv
+    from tokki_analytics.pipeline import audit
+
+    result = audit(Path(args.data), as_of=args.as_of, settings_file=_settings_path(args))
+    out = prepare_out(Path(args.out), group_readable=args.group_readable)
+    write_csv(result.findings, out / "findings.csv", group_readable=args.group_readable)
+    write_csv(result.compliance, out / "compliance.csv", group_readable=args.group_readable)
+    if not args.quiet:
+        _print_run(result, out)
+    return EXIT_OK
+
+
+def _print_run(result, out: Path) -> None:
+    findings = result.findings
+    counts = findings["severity"].value_counts()
+    print(f"監査基準日 (as-of): {result.settings.as_of}")
+    print(f"データフォルダ: {result.submission.data_dir}")
+    print(
+        f"指摘 (findings): {len(findings)} 件 "
+        + " / ".join(f"{grade} {counts.get(grade, 0)}" for grade in ("重大", "軽微", "観察"))
+    )
+    print(f"出力先 (written to): {out}/findings.csv, {out}/compliance.csv")
 
 
 # --- plumbing -------------------------------------------------------------------------
@@ -188,6 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key-dir", help="正解表の出力先 (default: OUT_answer_key beside OUT)")
     p.add_argument("--force", action="store_true", help="既存のフォルダを上書き")
     p.set_defaults(func=cmd_samples)
+
+    p = sub.add_parser("run", help="監査を実行し、指摘と適合率を出力 (audit a data folder)")
+    p.add_argument("data", help="データフォルダ (data folder)")
+    p.add_argument("--out", required=True, help="出力先フォルダ (output folder)")
+    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD (overrides settings.toml)")
+    p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
+    p.add_argument("--group-readable", action="store_true", help="出力をグループにも読めるように")
+    p.add_argument("--quiet", action="store_true", help="要約を表示しない")
+    p.set_defaults(func=cmd_run)
     return parser
 
 

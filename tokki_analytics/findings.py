@@ -1,0 +1,140 @@
+"""Findings and compliance: validation results → the output contract of RULES.md.
+
+``findings``: one row per failing unit per rule, pointing at contractor, contract, form,
+source, sheet and row, with a Japanese ``detail``; submission defects Q0–Q3 join them.
+``compliance``: units checked and failed per contractor × contract × rule. A rule that
+judged no unit of a contract has no compliance row: it is "not assessed", which is not
+"compliant".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tokki_analytics.rules import RULES, Rule
+from tokki_analytics.validate import Validation
+
+FINDING_COLUMNS = [
+    "rule_id",
+    "clause",
+    "severity",
+    "contractor_id",
+    "contract_id",
+    "form",
+    "source",
+    "sheet",
+    "row",
+    "detail",
+]
+COMPLIANCE_COLUMNS = [
+    "rule_id",
+    "clause",
+    "contractor_id",
+    "contract_id",
+    "units_checked",
+    "units_failed",
+    "rate",
+]
+#: Rule order in outputs: the order of RULES.md, submission defects last.
+RULE_ORDER = [rule.id for rule in RULES] + ["Q0", "Q1", "Q2", "Q3"]
+STATUS_FAIL, STATUS_NOT_ASSESSED, STATUS_PASS = "不適合", "未評価", "適合"
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("str").where(values.notna(), "")
+
+
+def rule_findings(rule: Rule, view: pd.DataFrame, keys: list[int]) -> pd.DataFrame:
+    """Findings of one rule from the failing rows of its view."""
+    rows = view.set_index("_key").loc[keys].reset_index()
+    return pd.DataFrame(
+        {
+            "rule_id": rule.id,
+            "clause": rule.clause,
+            "severity": rule.severity,
+            "contractor_id": _text(rows["contractor_id"]),
+            "contract_id": _text(rows["contract_id"]),
+            "form": _text(rows["_form"]),
+            "source": _text(rows["_source"]),
+            "sheet": _text(rows["_sheet"]),
+            "row": rows["_row"].astype("Int64"),
+            "detail": rule.detail(rows).astype("str").to_numpy(),
+        }
+    )
+
+
+def defect_findings(defects: pd.DataFrame) -> pd.DataFrame:
+    """Submission defects Q0–Q3 in the findings layout (clause blank)."""
+    out = defects.reindex(columns=FINDING_COLUMNS).copy()
+    out["clause"] = ""
+    return out
+
+
+def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Sort by contractor, contract, rule (RULES.md order), source, sheet, row."""
+    order = {rule_id: n for n, rule_id in enumerate(RULE_ORDER)}
+    keyed = findings.assign(_order=findings["rule_id"].map(order).fillna(len(order)))
+    keyed = keyed.sort_values(
+        ["contractor_id", "contract_id", "_order", "source", "sheet", "row"],
+        na_position="first",
+        kind="stable",
+    )
+    return keyed.drop(columns="_order").reset_index(drop=True)
+
+
+def build_findings(
+    views: dict[str, pd.DataFrame], validation: Validation, defects: pd.DataFrame
+) -> pd.DataFrame:
+    """All findings of a run: rule failures and submission defects, sorted."""
+    parts = [defect_findings(defects)]
+    for rule in RULES:
+        result = validation.results.get(rule.id)
+        if result is not None and result.failed_keys:
+            parts.append(rule_findings(rule, views[rule.view], result.failed_keys))
+    findings = pd.concat([p for p in parts if len(p)] or parts, ignore_index=True)
+    for col in FINDING_COLUMNS:
+        if col != "row":
+            findings[col] = _text(findings[col])
+    findings["row"] = findings["row"].astype("Int64")
+    return sort_findings(findings[FINDING_COLUMNS])
+
+
+def _units(rule: Rule, view: pd.DataFrame, failed_keys: list[int]) -> pd.DataFrame:
+    judged = view[view[rule.judge]]
+    failed = judged["_key"].isin(failed_keys)
+    keys = [_text(judged["contractor_id"]), _text(judged["contract_id"])]
+    grouped = pd.DataFrame(
+        {"contractor_id": keys[0], "contract_id": keys[1], "failed": failed.astype(int)}
+    ).groupby(["contractor_id", "contract_id"], sort=True)
+    out = grouped["failed"].agg(units_checked="size", units_failed="sum").reset_index()
+    out.insert(0, "clause", rule.clause)
+    out.insert(0, "rule_id", rule.id)
+    return out
+
+
+def build_compliance(views: dict[str, pd.DataFrame], validation: Validation) -> pd.DataFrame:
+    """Units checked and failed per rule × contractor × contract (assessed units only)."""
+    parts = []
+    for rule in RULES:
+        result = validation.results.get(rule.id)
+        view = views.get(rule.view)
+        if result is None or view is None or not result.checked:
+            continue
+        parts.append(_units(rule, view, result.failed_keys))
+    if not parts:
+        return pd.DataFrame(columns=COMPLIANCE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["rate"] = 1 - out["units_failed"] / out["units_checked"]
+    return (
+        out[COMPLIANCE_COLUMNS]
+        .sort_values(["contractor_id", "contract_id", "rule_id"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def rollup(compliance: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Roll compliance up over the other keys: rate = 1 − Σfailed / Σchecked."""
+    sums = compliance.groupby(by, dropna=False)[["units_checked", "units_failed"]].sum()
+    sums["rate"] = 1 - sums["units_failed"] / sums["units_checked"].replace(0, np.nan)
+    return sums.reset_index()

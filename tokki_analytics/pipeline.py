@@ -1,0 +1,78 @@
+"""The audit pipeline: data folder → load → views → validation → findings → compliance.
+
+:func:`audit` is the one code path that the ``tokki run`` command and the notebooks share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tokki_analytics.load import Submission, load
+from tokki_analytics.settings import Settings, load_settings
+
+os.environ["GX_ANALYTICS_ENABLED"] = "False"
+
+
+@dataclass
+class Audit:
+    """Everything a run produced.
+
+    Attributes:
+        submission: The loaded data folder (typed frames, defects).
+        views: The check views that were validated.
+        findings: One row per failure (findings.csv).
+        compliance: Units checked and failed per rule × contractor × contract.
+        validation: GX results per rule and per view.
+    """
+
+    submission: Submission
+    views: dict[str, pd.DataFrame]
+    findings: pd.DataFrame
+    compliance: pd.DataFrame
+    validation: object
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the run used."""
+        return self.submission.settings
+
+
+def audit(
+    data_dir: Path | str,
+    as_of: dt.date | str | None = None,
+    settings_file: Path | str | None = None,
+    suites_dir: Path | str | None = None,
+) -> Audit:
+    """Audit a data folder.
+
+    Args:
+        data_dir: The data folder.
+        as_of: Audit reference date; overrides ``settings.toml``.
+        settings_file: A settings file other than ``DATA/settings.toml``.
+        suites_dir: Expectation suites other than the project's ``expectations/``.
+
+    Returns:
+        The submission, views, findings and compliance.
+    """
+    from tokki_analytics.findings import build_compliance, build_findings
+    from tokki_analytics.suites import SUITES_DIR, load_suites
+    from tokki_analytics.validate import validate
+    from tokki_analytics.views import build_views
+
+    root = Path(data_dir)
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    settings = load_settings(
+        Path(settings_file) if settings_file else root / "settings.toml", as_of
+    )
+    submission = load(root, settings=settings)
+    views = build_views(submission)
+    validation = validate(views, load_suites(Path(suites_dir) if suites_dir else SUITES_DIR))
+    findings = build_findings(views, validation, submission.defects)
+    compliance = build_compliance(views, validation)
+    return Audit(submission, views, findings, compliance, validation)

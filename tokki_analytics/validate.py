@@ -1,0 +1,129 @@
+"""Validation: run each view's suite once, across all contractors, with Great Expectations.
+
+One batch per view holds every contractor's rows; GX reports the failing rows by the
+view's ``_key``, which :mod:`tokki_analytics.findings` turns back into contractors,
+contracts and source rows. Nothing leaves the machine: GX's usage statistics are off and
+its context is ephemeral (in memory), unless Data Docs are asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+os.environ["GX_ANALYTICS_ENABLED"] = "False"
+
+log = logging.getLogger(__name__)
+
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["_key"],
+    "return_unexpected_index_query": False,
+    "partial_unexpected_count": 0,
+}
+
+
+class ValidationError(RuntimeError):
+    """GX could not evaluate an expectation, or its counts disagree with the view."""
+
+
+@dataclass
+class RuleResult:
+    """What one expectation found.
+
+    Attributes:
+        rule_id: The rule.
+        view: The view it read.
+        checked: Units judged (GX element count minus missing values).
+        failed_keys: ``_key`` values of the failing view rows.
+    """
+
+    rule_id: str
+    view: str
+    checked: int
+    failed_keys: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Validation:
+    """All rule results of a run, and GX's own result objects (for Data Docs)."""
+
+    results: dict[str, RuleResult]
+    gx_results: dict[str, object] = field(default_factory=dict)
+
+
+def quiet_context():
+    """An in-memory GX context with progress bars off."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    for name in ("great_expectations", "great_expectations.core"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _batch_definition(context):
+    source = context.data_sources.add_pandas(name="tokki")
+    asset = source.add_dataframe_asset(name="views")
+    return asset.add_batch_definition_whole_dataframe(name="whole")
+
+
+def _rule_result(view: str, result) -> RuleResult:
+    config = result.expectation_config
+    rule_id = config.meta["rule_id"]
+    info = result.exception_info or {}
+    raised = info.get("raised_exception") or any(
+        isinstance(v, dict) and v.get("raised_exception") for v in info.values()
+    )
+    if raised or not result.result:
+        raise ValidationError(f"GX could not evaluate {rule_id} on view {view}: {info}")
+    counts = result.result
+    checked = int(counts.get("element_count", 0)) - int(counts.get("missing_count") or 0)
+    keys = [int(item["_key"]) for item in counts.get("unexpected_index_list") or []]
+    return RuleResult(rule_id=rule_id, view=view, checked=checked, failed_keys=keys)
+
+
+def validate(views: dict[str, pd.DataFrame], suites: dict[str, object]) -> Validation:
+    """Validate every view against its suite, once, all contractors together.
+
+    Args:
+        views: View name → view frame (see :mod:`tokki_analytics.views`).
+        suites: View name → GX ExpectationSuite (see :func:`tokki_analytics.suites.load_suites`).
+
+    Returns:
+        The results of every rule.
+
+    Raises:
+        ValidationError: An expectation errored, or its unit count differs from the
+            view's judge column (a view that does not follow the conventions).
+    """
+    context = quiet_context()
+    batches = _batch_definition(context)
+    results: dict[str, RuleResult] = {}
+    gx_results: dict[str, object] = {}
+    for view, suite in suites.items():
+        frame = views.get(view)
+        if frame is None:
+            raise ValidationError(f"no view {view!r} for suite {suite.name}")
+        if frame.empty:
+            for expectation in suite.expectations:
+                rule_id = expectation.meta["rule_id"]
+                results[rule_id] = RuleResult(rule_id=rule_id, view=view, checked=0)
+            continue
+        batch = batches.get_batch(batch_parameters={"dataframe": frame})
+        outcome = batch.validate(suite, result_format=RESULT_FORMAT)
+        gx_results[view] = outcome
+        for item in outcome.results:
+            rule = _rule_result(view, item)
+            judged = int(frame[f"judge__{rule.rule_id}"].sum())
+            if judged != rule.checked:
+                raise ValidationError(
+                    f"{rule.rule_id}: GX checked {rule.checked} units, view judges {judged}"
+                )
+            results[rule.rule_id] = rule
+    return Validation(results=results, gx_results=gx_results)
