@@ -400,21 +400,26 @@ def _mark_contracts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     repeated = readable & frame["contract_id"].duplicated(keep="first")
     frame["_usable"] = readable & ~repeated
     defects = [
-        _defect(
-            "Q2",
-            contractor_id=row["contractor_id"],
-            contract_id=row["contract_id"],
-            form=CONTRACTS.name,
-            source=row["_source"],
-            sheet=row["_sheet"],
-            row=row["_row"],
-            column="契約番号",
-            value=row["contract_id"],
-            detail=f"契約番号「{row['contract_id']}」が重複しています（先の行を採用）",
-        )
+        _contract_defect("Q2", CONTRACTS, row, "が重複しています（先の行を採用）")
         for row in frame[repeated].to_dict("records")
     ]
     return frame, defects
+
+
+def _contract_defect(rule_id: str, form: Form, row: dict, problem: str) -> dict:
+    """A defect about the 契約番号 cell of a record (``row``: the record as a dict)."""
+    return _defect(
+        rule_id,
+        contractor_id=row["contractor_id"],
+        contract_id=row["contract_id"],
+        form=form.name,
+        source=row["_source"],
+        sheet=row["_sheet"],
+        row=row["_row"],
+        column="契約番号",
+        value=row["contract_id"],
+        detail=f"契約番号「{row['contract_id']}」{problem}",
+    )
 
 
 def _master_frames(
@@ -459,18 +464,8 @@ def flag_unknown_contracts(
     unknown = frame["contract_id"].notna().to_numpy() & ~pairs.isin(known)
     frame["_unknown_contract"] = unknown
     defects = [
-        _defect(
-            "Q3",
-            contractor_id=row["contractor_id"],
-            contract_id=row["contract_id"],
-            form=form.name,
-            source=row["_source"],
-            sheet=row["_sheet"],
-            row=row["_row"],
-            column="契約番号",
-            value=row["contract_id"],
-            detail=f"契約番号「{row['contract_id']}」は受託者 {row['contractor_id']} の契約として"
-            "委託契約一覧にありません",
+        _contract_defect(
+            "Q3", form, row, f"は受託者 {row['contractor_id']} の契約として委託契約一覧にありません"
         )
         for row in frame[unknown].to_dict("records")
     ]
