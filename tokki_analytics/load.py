@@ -85,7 +85,8 @@ class Submission:
         frames: Form key → typed frame of every record of that form, all contractors.
         defects: Submission defects Q0–Q3, columns :data:`DEFECT_COLUMNS`.
         contractors: One row per contractor folder: contractor_id, folder, known.
-        submitted: One row per (contractor_id, form key) present in the folder.
+        submitted: One row per (contractor_id, form key) present in the folder; the
+            prefecture masters present have a blank contractor_id.
         ignored: Files and sheets that are not forms (relative paths).
         unplaced_rows: Form key → non-blank rows of sheets whose header was not found
             (each such sheet has its Q2s).
@@ -424,7 +425,8 @@ def _contract_defect(rule_id: str, form: Form, row: dict, problem: str) -> dict:
 
 def _master_frames(
     root: Path,
-) -> tuple[dict[str, pd.DataFrame], list[dict], list[str], dict[str, int]]:
+) -> tuple[dict[str, pd.DataFrame], list[dict], list[str], dict[str, int], list[tuple[str, str]]]:
+    """Read the prefecture masters; also return which of them are present (a blank contractor)."""
     files = [p for p in sorted(root.iterdir()) if p.is_file()]
     if not any(read.form_for_name(p.stem, (CONTRACTS,)) for p in files if _is_submission(p)):
         raise DataFolderError(
@@ -441,7 +443,8 @@ def _master_frames(
         defects += cell_defects
     contracts, dup_defects = _mark_contracts(frames[CONTRACTS.key])
     frames[CONTRACTS.key] = contracts
-    return frames, defects + dup_defects, ignored, unplaced
+    present = sorted({("", part.form.key) for part in parts})
+    return frames, defects + dup_defects, ignored, unplaced, present
 
 
 def _is_submission(path: Path) -> bool:
@@ -561,13 +564,12 @@ def load(data_dir: Path | str, settings: Settings | None = None) -> Submission:
         )
     if settings is None:
         settings = load_settings(root / "settings.toml")
-    frames, defects, ignored, unplaced = _master_frames(root)
+    frames, defects, ignored, unplaced, submitted = _master_frames(root)
     contracts = frames[CONTRACTS.key]
     contracts = contracts[contracts["_usable"]]
     known_codes = set(contracts["contractor_id"])
 
     grouped: dict[str, list[pd.DataFrame]] = {}
-    submitted: list[tuple[str, str]] = []
     contractor_rows = []
     for code, folders in _contractor_dirs(root).items():
         known = code in known_codes
