@@ -167,13 +167,65 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tokki_analytics.export import prepare_out, write_csv
     from tokki_analytics.pipeline import audit
 
-    result = audit(Path(args.data), as_of=args.as_of, settings_file=_settings_path(args))
+    progress = Progress(quiet=args.quiet)
+    result = audit(
+        Path(args.data), as_of=args.as_of, settings_file=_settings_path(args), progress=progress
+    )
+    progress("出力 (writing)")
     out = prepare_out(Path(args.out), group_readable=args.group_readable)
     write_csv(result.findings, out / "findings.csv", group_readable=args.group_readable)
     write_csv(result.compliance, out / "compliance.csv", group_readable=args.group_readable)
+    progress.done()
     if not args.quiet:
         _print_run(result, out)
-    return EXIT_OK
+    return failing_exit(result.findings, args.fail_on)
+
+
+SEVERITY_RANK = {"観察": 0, "軽微": 1, "重大": 2}
+SEVERITY_ALIASES = {"info": "観察", "warning": "軽微", "critical": "重大"}
+
+
+def failing_exit(findings, fail_on: str | None) -> int:
+    """Exit code 1 when a finding is at or above ``fail_on`` (重大/軽微/観察), else 0."""
+    if not fail_on:
+        return EXIT_OK
+    threshold = SEVERITY_RANK[SEVERITY_ALIASES.get(fail_on, fail_on)]
+    ranks = findings["severity"].map(SEVERITY_RANK)
+    return EXIT_FINDINGS if (ranks >= threshold).any() else EXIT_OK
+
+
+class Progress:
+    """Stage progress: one updating line on a terminal, plain log lines otherwise."""
+
+    def __init__(self, quiet: bool = False, stream=None) -> None:
+        self.quiet = quiet
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = dt.datetime.now()
+        self.count = 0
+
+    def __call__(self, label: str) -> None:
+        """Report that the stage ``label`` starts."""
+        if self.quiet:
+            return
+        self.count += 1
+        elapsed = (dt.datetime.now() - self.started).total_seconds()
+        if self.tty:
+            self.stream.write(f"\r\x1b[K[{self.count}] {label} … {elapsed:5.1f}s")
+        else:
+            self.stream.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} tokki: {label}\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        """Finish the progress display."""
+        if self.quiet:
+            return
+        elapsed = (dt.datetime.now() - self.started).total_seconds()
+        if self.tty:
+            self.stream.write(f"\r\x1b[K完了 (done) {elapsed:.1f}s\n")
+        else:
+            self.stream.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} tokki: 完了 (done)\n")
+        self.stream.flush()
 
 
 def _print_run(result, out: Path) -> None:
@@ -230,7 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD (overrides settings.toml)")
     p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
     p.add_argument("--group-readable", action="store_true", help="出力をグループにも読めるように")
-    p.add_argument("--quiet", action="store_true", help="要約を表示しない")
+    p.add_argument("--quiet", action="store_true", help="進捗と要約を表示しない (no output)")
+    p.add_argument(
+        "--fail-on",
+        choices=["重大", "軽微", "観察", "critical", "warning", "info"],
+        help="この重大度以上の指摘があれば終了コード 1 (exit 1 on findings at or above)",
+    )
     p.set_defaults(func=cmd_run)
     return parser
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def audit(
     as_of: dt.date | str | None = None,
     settings_file: Path | str | None = None,
     suites_dir: Path | str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Audit:
     """Audit a data folder.
 
@@ -55,6 +57,7 @@ def audit(
         as_of: Audit reference date; overrides ``settings.toml``.
         settings_file: A settings file other than ``DATA/settings.toml``.
         suites_dir: Expectation suites other than the project's ``expectations/``.
+        progress: Called with a short Japanese label as each stage starts.
 
     Returns:
         The submission, views, findings and compliance.
@@ -64,15 +67,20 @@ def audit(
     from tokki_analytics.validate import validate
     from tokki_analytics.views import build_views
 
+    step = progress or (lambda label: None)
     root = Path(data_dir)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
     settings = load_settings(
         Path(settings_file) if settings_file else root / "settings.toml", as_of
     )
+    step("読み込み (load)")
     submission = load(root, settings=settings)
+    step("点検ビュー (views)")
     views = build_views(submission)
+    step("検証 (validation)")
     validation = validate(views, load_suites(Path(suites_dir) if suites_dir else SUITES_DIR))
+    step("指摘の集計 (findings)")
     findings = build_findings(views, validation, submission.defects)
     compliance = build_compliance(views, validation)
     return Audit(submission, views, findings, compliance, validation)
