@@ -91,3 +91,16 @@ def test_load_on_data_samples_accounts_for_every_row_and_planted_defect():
     planted = {tuple(r[c] for c in columns) for r in key if r["rule_id"].startswith("Q")}
     found = {tuple("" if d[c] is None else str(d[c]) for c in columns) for d in out["defects"]}
     assert found == planted
+
+
+def test_run_exit_code_follows_fail_on_and_logs_plain_lines(data_dir: Path, tmp_path: Path):
+    # this folder's only findings are Q1 (提出なし, 軽微)
+    done = tokki("run", str(data_dir), "--out", str(tmp_path / "a"), "--fail-on", "重大")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "tokki:" in line]
+    assert any("読み込み" in line for line in lines) and lines[-1].endswith("完了 (done)")
+    done = tokki(
+        "run", str(data_dir), "--out", str(tmp_path / "b"), "--fail-on", "warning", "--quiet"
+    )
+    assert done.returncode == 1
+    assert done.stdout == "" and "tokki:" not in done.stderr
