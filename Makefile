@@ -14,7 +14,7 @@ demo: $(VENV)/.installed-run
 	$(BIN)/tokki load data_samples
 	$(BIN)/tokki run data_samples --out reports
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check .
 
@@ -30,6 +30,13 @@ format: $(VENV)/.installed-test
 samples: $(VENV)/.installed-run
 	rm -rf data_samples tests/answer_keys/data_samples
 	$(BIN)/tokki samples data_samples --contractors 8 --seed 1 --key-dir tests/answer_keys/data_samples
+
+# Debian's Chromium drives the browser test (playwright uses it; it downloads no browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -qq --no-install-recommends chromium \
+	  || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium)
 
 setup: $(VENV)/.installed-run
 setup-test: $(VENV)/.installed-test
