@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 demo: $(VENV)/.installed-run
 	$(BIN)/tokki load data_samples
-	$(BIN)/tokki run data_samples --out reports
+	$(BIN)/tokki run data_samples --out reports --history reports/.history
 
 test: $(VENV)/.installed-test $(CHROMIUM)
 	$(BIN)/python -m pytest -q

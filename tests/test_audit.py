@@ -121,7 +121,17 @@ def test_an_unreadable_cell_yields_its_q2_and_no_second_finding(tmp_path: Path):
 def test_tokki_run_writes_both_csvs_excel_can_open(tmp_path: Path):
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "tokki_analytics.cli", "run", "data_samples", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "tokki_analytics.cli",
+            "run",
+            "data_samples",
+            "--out",
+            str(out),
+            "--history",
+            str(tmp_path / "history"),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,

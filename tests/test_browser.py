@@ -26,7 +26,8 @@ def report_dir(tmp_path_factory) -> Path:
     from tokki_analytics.cli import main
 
     out = tmp_path_factory.mktemp("report")
-    assert main(["run", str(ROOT / "data_samples"), "--out", str(out), "--quiet"]) == 0
+    args = ["run", str(ROOT / "data_samples"), "--out", str(out), "--quiet"]
+    assert main([*args, "--history", str(out.parent / "history")]) == 0
     return out
 
 

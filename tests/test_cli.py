@@ -95,7 +95,9 @@ def test_load_on_data_samples_accounts_for_every_row_and_planted_defect():
 
 def test_run_exit_code_follows_fail_on_and_logs_plain_lines(data_dir: Path, tmp_path: Path):
     # this folder's only findings are Q1 (提出なし, 軽微)
-    done = tokki("run", str(data_dir), "--out", str(tmp_path / "a"), "--fail-on", "重大")
+    done = tokki(
+        "run", str(data_dir), "--out", str(tmp_path / "a"), "--fail-on", "重大", "--no-history"
+    )
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if "tokki:" in line]
     assert any("読み込み" in line for line in lines) and lines[-1].endswith("完了 (done)")

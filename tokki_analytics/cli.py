@@ -163,18 +163,24 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run ``tokki run``: audit a data folder and write findings.csv and compliance.csv."""
-    from tokki_analytics.export import prepare_out, write_csv
+    """Run ``tokki run``: audit a data folder and write the findings, exports and reports."""
+    from tokki_analytics.history import default_store_dir
     from tokki_analytics.pipeline import audit
+    from tokki_analytics.publish import Options, publish
 
     progress = Progress(quiet=args.quiet)
     result = audit(
         Path(args.data), as_of=args.as_of, settings_file=_settings_path(args), progress=progress
     )
-    progress("出力 (writing)")
-    out = prepare_out(Path(args.out), group_readable=args.group_readable)
-    write_csv(result.findings, out / "findings.csv", group_readable=args.group_readable)
-    write_csv(result.compliance, out / "compliance.csv", group_readable=args.group_readable)
+    progress("出力 (writing reports)")
+    out = Path(args.out)
+    options = Options(
+        show_names=args.show_names,
+        group_readable=args.group_readable,
+        history_dir=None if args.no_history else Path(args.history or default_store_dir()),
+        datadocs=not args.no_datadocs,
+    )
+    publish(result, out, options)
     progress.done()
     if not args.quiet:
         _print_run(result, out)
@@ -237,7 +243,7 @@ def _print_run(result, out: Path) -> None:
         f"指摘 (findings): {len(findings)} 件 "
         + " / ".join(f"{grade} {counts.get(grade, 0)}" for grade in ("重大", "軽微", "観察"))
     )
-    print(f"出力先 (written to): {out}/findings.csv, {out}/compliance.csv")
+    print(f"報告書 (report): {out / 'index.html'}")
 
 
 # --- plumbing -------------------------------------------------------------------------
@@ -282,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD (overrides settings.toml)")
     p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
     p.add_argument("--group-readable", action="store_true", help="出力をグループにも読めるように")
+    p.add_argument("--show-names", action="store_true", help="氏名を伏字にしない (show names)")
+    p.add_argument("--history", help="実行履歴の保存先 (default: ~/.local/share/tokki/history)")
+    p.add_argument("--no-history", action="store_true", help="実行履歴を保存しない")
+    p.add_argument("--no-datadocs", action="store_true", help="GX Data Docs を作らない")
     p.add_argument("--quiet", action="store_true", help="進捗と要約を表示しない (no output)")
     p.add_argument(
         "--fail-on",

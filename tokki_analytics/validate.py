@@ -49,20 +49,39 @@ class RuleResult:
 
 @dataclass
 class Validation:
-    """All rule results of a run, and GX's own result objects (for Data Docs)."""
+    """All rule results of a run, and GX's own result objects (for Data Docs).
+
+    Attributes:
+        results: Rule id → what the rule found.
+        gx_results: View name → GX ``ExpectationSuiteValidationResult`` (views with rows).
+        suites: View name → the GX ``ExpectationSuite`` validated (all views), so that
+            Data Docs can be rendered from this run's results without validating again.
+    """
 
     results: dict[str, RuleResult]
     gx_results: dict[str, object] = field(default_factory=dict)
+    suites: dict[str, object] = field(default_factory=dict)
 
 
 def quiet_context():
-    """An in-memory GX context with progress bars off."""
+    """An in-memory GX context: progress bars off, and no temporary Data Docs folder.
+
+    ``gx.get_context(mode="ephemeral")`` creates a Data Docs site in a fresh temporary
+    folder (and says so on stdout); outputs go only where the user says, so the context
+    is built without one.
+    """
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     for name in ("great_expectations", "great_expectations.core"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    context = gx.get_context(mode="ephemeral")
+    defaults = InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+    config = DataContextConfig(store_backend_defaults=defaults)
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
 
@@ -126,4 +145,4 @@ def validate(views: dict[str, pd.DataFrame], suites: dict[str, object]) -> Valid
                     f"{rule.rule_id}: GX checked {rule.checked} units, view judges {judged}"
                 )
             results[rule.rule_id] = rule
-    return Validation(results=results, gx_results=gx_results)
+    return Validation(results=results, gx_results=gx_results, suites=dict(suites))

@@ -1,0 +1,346 @@
+"""findings.xlsx: the run's findings, compliance and submission defects as an Excel workbook.
+
+Sheets: 「指摘一覧」 (every finding), 「適合率」 (compliance), 「提出物の不備」 (defects
+Q0–Q3 with the cell at fault) and one sheet per contractor. Each table has two header
+rows: Japanese labels, then the column names of the CSV output contract (RULES.md), so a
+program can read it with ``pandas.read_excel(path, sheet_name=..., header=1)``.
+
+Text is written as text: a cell that would start with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return gets a leading ``'`` (formula injection: a contractor's cell value must
+never become a formula in the prefecture's Excel). Person names are masked unless asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tokki_analytics.export import write_bytes
+from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
+from tokki_analytics.forms import SUBMISSION_FORMS
+from tokki_analytics.load import DEFECT_COLUMNS
+from tokki_analytics.mask import mask_name, mask_text, roster_names
+
+SHEET_FINDINGS = "指摘一覧"
+SHEET_COMPLIANCE = "適合率"
+SHEET_DEFECTS = "提出物の不備"
+#: Sheet of findings without a contractor (if any).
+SHEET_NO_CONTRACTOR = "受託者不明"
+
+#: Japanese labels of the output-contract columns (first header row).
+LABELS = {
+    "rule_id": "規則ID",
+    "clause": "条項",
+    "severity": "重大度",
+    "contractor_id": "受託者コード",
+    "contract_id": "契約番号",
+    "form": "様式",
+    "source": "ファイル",
+    "sheet": "シート",
+    "row": "行",
+    "detail": "内容",
+    "column": "列",
+    "value": "値",
+    "units_checked": "確認件数",
+    "units_failed": "不適合件数",
+    "rate": "適合率",
+}
+
+#: Cell text that spreadsheet programs may take for a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31
+
+#: Severity → (fill, font colour): red, amber, blue as in Excel's own highlight styles.
+SEVERITY_COLOURS = {
+    "重大": ("FFC7CE", "9C0006"),
+    "軽微": ("FFEB9C", "9C5700"),
+    "観察": ("DDEBF7", "1F4E78"),
+}
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_NAME_ROW_FONT = Font(color="808080", size=9, italic=True)
+_WIDTH_CAP = {"detail": 80, "value": 40, "source": 50}
+_WIDTH_SAMPLE = 2000
+
+
+def neutralise(text: str) -> str:
+    """Text that no spreadsheet evaluates: a formula-like start gets a leading ``'``.
+
+    Args:
+        text: Cell text.
+
+    Returns:
+        ``text``, prefixed with ``'`` when it starts with ``=``, ``+``, ``-``, ``@``, a tab
+        or a carriage return; characters XML cannot hold are removed.
+    """
+    text = _ILLEGAL.sub("", text)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def names_to_mask(audit) -> list[str]:
+    """Person names of a run to mask in outputs, longest first.
+
+    The roster names of every loaded form, and the raw values of Q2 defects in a name
+    column (氏名, 承認者, 点検者, 立会者), which the typed frames do not hold.
+    """
+    submission = audit.submission
+    personal = {c.name for form in SUBMISSION_FORMS for c in form.columns if c.personal}
+    names = set(roster_names(submission.frames))
+    defects = submission.defects
+    if len(defects):
+        values = defects.loc[defects["column"].isin(personal), "value"].dropna().astype(str)
+        names.update(v.strip() for v in values if v.strip())
+    return sorted(names, key=len, reverse=True)
+
+
+def sheet_title(text: str, taken: set[str]) -> str:
+    r"""A valid, unique Excel sheet name (≤ 31 characters, none of ``[]:*?/\``).
+
+    Args:
+        text: The wanted name.
+        taken: Names already used (compared case-insensitively); the result is added.
+
+    Returns:
+        The sheet name.
+    """
+    base = _SHEET_FORBIDDEN.sub("_", unicodedata.normalize("NFC", text)).strip().strip("'")
+    base = base or "Sheet"
+    used = {name.casefold() for name in taken}
+    name, n = base[:SHEET_NAME_MAX], 1
+    while name.casefold() in used or name.casefold() == "history":
+        n += 1
+        suffix = f"~{n}"
+        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+    taken.add(name)
+    return name
+
+
+class Masker:
+    """Mask person names in text, fast when a text holds none (most cells)."""
+
+    def __init__(self, names: list[str] | None):
+        self.names = names or []
+        variants = {v for n in self.names for v in (n, re.sub(r"[\s\u3000]+", "", n)) if v}
+        self._any = (
+            re.compile("|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)))
+            if variants
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every known name masked (:func:`tokki_analytics.mask.mask_text`)."""
+        if self._any is None or not self._any.search(text):
+            return text
+        return mask_text(text, self.names)
+
+
+def _cell(value: object, mask: Masker | None) -> object:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, bool | int | float | dt.date):
+        return value
+    text = str(value)
+    if mask is not None:
+        text = mask(text)
+    return neutralise(text)
+
+
+def _display_width(value: object) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def _style_header(ws: Worksheet, columns: list[str]) -> None:
+    for index in range(1, len(columns) + 1):
+        top, names = ws.cell(row=1, column=index), ws.cell(row=2, column=index)
+        top.font = Font(bold=True)
+        top.fill = _HEADER_FILL
+        top.alignment = Alignment(vertical="center")
+        names.font = _NAME_ROW_FONT
+        names.fill = _HEADER_FILL
+
+
+def _set_widths(ws: Worksheet, columns: list[str], rows: list[list[object]]) -> None:
+    for index, column in enumerate(columns, start=1):
+        sample = [row[index - 1] for row in rows[:_WIDTH_SAMPLE]]
+        widest = max(
+            [_display_width(LABELS.get(column, column)), len(column)]
+            + [_display_width(v) for v in sample]
+        )
+        width = min(max(widest + 2, 6), _WIDTH_CAP.get(column, 30))
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def _colour_severity(ws: Worksheet, columns: list[str], count: int) -> None:
+    if "severity" not in columns:
+        return
+    index = columns.index("severity") + 1
+    styles = {
+        key: (PatternFill("solid", fgColor=fill), Font(color=font, bold=key == "重大"))
+        for key, (fill, font) in SEVERITY_COLOURS.items()
+    }
+    for row in range(3, count + 3):
+        cell = ws.cell(row=row, column=index)
+        style = styles.get(cell.value)
+        if style:
+            cell.fill, cell.font = style
+
+
+def write_table(
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    columns: list[str],
+    *,
+    names: list[str] | None = None,
+    number_formats: dict[str, str] | None = None,
+) -> None:
+    """Write ``frame[columns]`` under two header rows, with filter, frozen header and widths.
+
+    Args:
+        ws: An empty worksheet.
+        frame: The rows.
+        columns: Output-contract column names, in order.
+        names: Person names to mask in text cells (None: no masking).
+        number_formats: Column → Excel number format.
+    """
+    ws.append([LABELS.get(c, c) for c in columns])
+    ws.append(list(columns))
+    mask = Masker(names) if names else None
+    rows = [
+        [_cell(v, mask) for v in record]
+        for record in frame.reindex(columns=columns).itertuples(index=False, name=None)
+    ]
+    for row in rows:
+        ws.append(row)
+    _style_header(ws, columns)
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A2:{last}{len(rows) + 2}"
+    ws.freeze_panes = "A3"
+    _set_widths(ws, columns, rows)
+    _colour_severity(ws, columns, len(rows))
+    for column, fmt in (number_formats or {}).items():
+        if column in columns:
+            index = columns.index(column) + 1
+            for row in range(3, len(rows) + 3):
+                ws.cell(row=row, column=index).number_format = fmt
+
+
+def contractor_names(audit) -> dict[str, str]:
+    """Contractor code → name (委託契約一覧, else the folder name), for every contractor."""
+    submission = audit.submission
+    names: dict[str, str] = {}
+    contracts = submission.frames.get("contracts")
+    if contracts is not None and "contractor_name" in contracts:
+        for code, name in zip(
+            contracts["contractor_id"], contracts["contractor_name"], strict=True
+        ):
+            if isinstance(code, str) and code and isinstance(name, str) and name:
+                names.setdefault(code, name)
+    for code, folder in zip(
+        submission.contractors["contractor_id"], submission.contractors["folder"], strict=True
+    ):
+        folder_name = str(folder).rsplit("/", 1)[-1]
+        names.setdefault(code, folder_name.split("_", 1)[1] if "_" in folder_name else "")
+    for code in audit.findings["contractor_id"].dropna().unique():
+        if code:
+            names.setdefault(code, "")
+    return dict(sorted(names.items()))
+
+
+def _contractor_sheets(wb: Workbook, audit, names: list[str] | None, taken: set[str]) -> None:
+    findings = audit.findings
+    for code, name in contractor_names(audit).items():
+        ws = wb.create_sheet(sheet_title(f"{code}_{name}" if name else code, taken))
+        write_table(ws, findings[findings["contractor_id"] == code], FINDING_COLUMNS, names=names)
+    orphans = findings[findings["contractor_id"].fillna("") == ""]
+    if len(orphans):
+        ws = wb.create_sheet(sheet_title(SHEET_NO_CONTRACTOR, taken))
+        write_table(ws, orphans, FINDING_COLUMNS, names=names)
+
+
+def build_workbook(audit, *, show_names: bool = False) -> Workbook:
+    """The findings workbook of ``audit`` (see the module docstring)."""
+    names = None if show_names else names_to_mask(audit)
+    wb = Workbook()
+    wb.properties.creator = "tokki-analytics"
+    wb.properties.title = "個人情報取扱特記事項 監査結果"
+    taken: set[str] = set()
+    ws = wb.active
+    ws.title = sheet_title(SHEET_FINDINGS, taken)
+    write_table(ws, audit.findings, FINDING_COLUMNS, names=names)
+    ws = wb.create_sheet(sheet_title(SHEET_COMPLIANCE, taken))
+    write_table(
+        ws, audit.compliance, COMPLIANCE_COLUMNS, names=names, number_formats={"rate": "0.0%"}
+    )
+    if len(audit.compliance):
+        letter = get_column_letter(COMPLIANCE_COLUMNS.index("rate") + 1)
+        ws.conditional_formatting.add(
+            f"{letter}3:{letter}{len(audit.compliance) + 2}",
+            CellIsRule(operator="lessThan", formula=["1"], fill=PatternFill("solid", "FFEB9C")),
+        )
+    ws = wb.create_sheet(sheet_title(SHEET_DEFECTS, taken))
+    defects = audit.submission.defects
+    if names is not None and len(defects):
+        defects = _mask_name_cells(defects)
+    write_table(ws, defects, list(DEFECT_COLUMNS), names=names)
+    _contractor_sheets(wb, audit, names, taken)
+    return wb
+
+
+def _mask_name_cells(defects: pd.DataFrame) -> pd.DataFrame:
+    """Mask the raw value of defects in a name column, even when it is not in a roster."""
+    personal = {c.name for form in SUBMISSION_FORMS for c in form.columns if c.personal}
+    out = defects.copy()
+    rows = out["column"].isin(personal) & out["value"].fillna("").astype(str).str.strip().ne("")
+    out.loc[rows, "value"] = out.loc[rows, "value"].astype(str).map(mask_name)
+    return out
+
+
+def write_findings_xlsx(
+    audit, path: Path, *, show_names: bool = False, group_readable: bool = False
+) -> Path:
+    """Write findings.xlsx for ``audit``.
+
+    The workbook is saved in memory, written next to ``path`` with owner-only (or
+    group-readable) permissions through :func:`tokki_analytics.export.write_bytes`, and
+    moved into place, so a reader never sees half a file.
+
+    Args:
+        audit: A :class:`tokki_analytics.pipeline.Audit`.
+        path: The workbook to write (e.g. ``<out>/findings.xlsx``).
+        show_names: Leave person names unmasked.
+        group_readable: Make the file group-readable instead of owner-only.
+
+    Returns:
+        ``path``.
+    """
+    path = Path(path)
+    buffer = io.BytesIO()
+    build_workbook(audit, show_names=show_names).save(buffer)
+    temp = path.with_name(f".{path.name}.tmp")
+    try:
+        write_bytes(temp, buffer.getvalue(), group_readable)
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return path

@@ -1,0 +1,452 @@
+"""Run history: a local SQLite store of each run's compliance and its findings' identities.
+
+Every ``tokki run`` (or a notebook calling :func:`record_run`) appends one run to the store;
+the report then shows per-contractor trends and the findings that are new or resolved since
+the previous run of the same data folder.
+
+Store
+    A folder holding one SQLite file, ``history.sqlite3``. The default folder is
+    ``~/.local/share/tokki/history`` (:func:`default_store_dir`); ``tokki run --history DIR``
+    uses ``DIR`` instead. The folder is created owner-only (0700) and the file with mode 0600.
+    Runs are keyed by the *resolved* data folder path, so one store serves several data
+    folders and each folder's runs are compared only with its own earlier runs.
+
+What is stored (no person names)
+    ``runs``: run id, data folder, run time, as-of date, number of findings.
+    ``compliance``: per run × contractor × clause, units checked and failed and the rate
+    ``1 − Σfailed / Σchecked`` (assessed clauses only: a clause with no unit is 未評価 and
+    has no row).
+    ``findings``: per run, each finding's identity and its public columns (rule, clause,
+    severity, contractor, contract, form, source, sheet, row) and its ``detail`` with every
+    roster name (氏名, 承認者, 点検者, 立会者 of the run's forms) replaced by ``＊＊``.
+
+Finding identity
+    A finding is "the same finding" in two runs when its identity is equal. The identity
+    rests on content, not on row numbers, so inserting a row above it or re-saving a file
+    does not make a finding new::
+
+        sha1(rule_id, contractor_id, contract_id, form, content key, occurrence)
+
+    - *Contract-level rules* (unit ``contract``: C2-1, C7.5-1, P-1): the content key is
+      empty, so the identity is rule + contract (a C2-1 whose gap dates change is still the
+      same finding).
+    - *Row-level rules*: the finding is matched to its failing row of the check view
+      (contractor, contract, source, sheet, row and the detail line the rule writes for that
+      row), and the content key is that row's identifying values among
+      :data:`IDENTITY_COLUMNS` that it has: 従事者ID, 台帳番号, 事故番号, 端末番号, 再委託先,
+      年度, 点検対象, 処理区分, 方向, 開始日 and the event's date or datetime. A finding that
+      cannot be matched to a view row falls back to its detail text, which names the values
+      at fault.
+    - *Submission defects* Q0–Q3: the file (source) and the detail text, which names the
+      column and the raw value.
+    - *occurrence*: 0 for the first finding with a given key in the sorted findings, 1 for
+      the next, …, so two findings with identical content stay two.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from tokki_analytics.findings import FINDING_COLUMNS, rollup
+from tokki_analytics.mask import roster_names
+from tokki_analytics.rules import RULES
+
+if TYPE_CHECKING:
+    from tokki_analytics.pipeline import Audit
+
+DB_NAME = "history.sqlite3"
+#: View columns that identify a row's content (in this order), where a view has them.
+IDENTITY_COLUMNS = (
+    "person_id",
+    "ledger_id",
+    "incident_id",
+    "device_id",
+    "subcontractor",
+    "fiscal_year",
+    "target",
+    "kind",
+    "direction",
+    "start_date",
+    "event_at",
+    "taken_at",
+    "at",
+    "on",
+    "checked_on",
+    "requested_on",
+)
+_ORIGIN = ["contractor_id", "contract_id", "source", "sheet", "row", "detail"]
+_RULES = {rule.id: rule for rule in RULES}
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    data_dir TEXT NOT NULL,
+    run_at TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    findings INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS compliance (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    contractor_id TEXT NOT NULL,
+    clause TEXT NOT NULL,
+    units_checked INTEGER NOT NULL,
+    units_failed INTEGER NOT NULL,
+    rate REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    identity TEXT NOT NULL,
+    rule_id TEXT, clause TEXT, severity TEXT, contractor_id TEXT, contract_id TEXT,
+    form TEXT, source TEXT, sheet TEXT, row INTEGER, detail TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_folder ON runs (data_dir, run_at);
+CREATE INDEX IF NOT EXISTS compliance_by_run ON compliance (run_id);
+CREATE INDEX IF NOT EXISTS findings_by_run ON findings (run_id);
+"""
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def default_store_dir() -> Path:
+    """The default history folder, ``~/.local/share/tokki/history``."""
+    return Path.home() / ".local" / "share" / "tokki" / "history"
+
+
+@dataclass
+class History:
+    """The history of one data folder as of the run just recorded.
+
+    Attributes:
+        data_dir: The resolved data folder path the runs are keyed by.
+        run_id: The id of the run just recorded.
+        previous_run_id: The run before it (same data folder), or None for a first run.
+        runs: One row per run of this folder up to this one, oldest first: run_id,
+            run_at, as_of, findings.
+        compliance: Compliance per run × contractor × clause for those runs: run_id,
+            run_at, as_of, contractor_id, clause, units_checked, units_failed, rate.
+        new_findings: Findings of this run whose identity the previous run did not have
+            (all findings on a first run), FINDING_COLUMNS + identity.
+        resolved_findings: Findings of the previous run whose identity this run does not
+            have (names in detail replaced by ＊＊), FINDING_COLUMNS + identity.
+    """
+
+    data_dir: str
+    run_id: int
+    previous_run_id: int | None
+    runs: pd.DataFrame
+    compliance: pd.DataFrame
+    new_findings: pd.DataFrame
+    resolved_findings: pd.DataFrame
+
+    @property
+    def has_earlier_runs(self) -> bool:
+        """True when the folder was run before (a trend has two points or more)."""
+        return self.previous_run_id is not None
+
+    def trend(self) -> pd.DataFrame:
+        """Per run × contractor: the mean of the clause rates and the clauses failed.
+
+        The mean weighs every assessed clause equally, so a clause with thousands of units
+        (第3 over access logs) does not hide the others.
+
+        Returns:
+            run_id, run_at, as_of, contractor_id, mean_rate, clauses_assessed,
+            clauses_failed, units_checked, units_failed; oldest run first.
+        """
+        frame = self.compliance.assign(failed=self.compliance["units_failed"] > 0)
+        out = frame.groupby(["run_id", "run_at", "as_of", "contractor_id"], as_index=False).agg(
+            mean_rate=("rate", "mean"),
+            clauses_assessed=("clause", "size"),
+            clauses_failed=("failed", "sum"),
+            units_checked=("units_checked", "sum"),
+            units_failed=("units_failed", "sum"),
+        )
+        return out.sort_values(["run_at", "run_id", "contractor_id"]).reset_index(drop=True)
+
+
+# --- finding identity ---------------------------------------------------------------
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as plain text; NA → ""; datetimes in ISO form; whole floats without .0."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    elif pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
+        out = pd.to_numeric(values, errors="coerce").astype("Int64").astype("str")
+    else:
+        out = values.astype("str")
+    return out.where(values.notna(), "").fillna("").astype(object)
+
+
+def _row_text(values: pd.Series) -> pd.Series:
+    return _text(pd.to_numeric(values, errors="coerce"))
+
+
+def _content(rows: pd.DataFrame) -> pd.Series:
+    """The content key of view rows: their identifying values joined."""
+    columns = [c for c in IDENTITY_COLUMNS if c in rows.columns]
+    if not columns:
+        return pd.Series("", index=rows.index, dtype=object)
+    parts = [c + "=" + _text(rows[c]) for c in columns]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out + "|" + part
+    return out
+
+
+def _rule_units(audit: Audit, rule_id: str) -> pd.DataFrame:
+    """Failing view rows of a row-level rule: origin + detail → content key, person_id."""
+    rule = _RULES[rule_id]
+    result = audit.validation.results.get(rule_id)
+    view = audit.views.get(rule.view)
+    if result is None or view is None or not result.failed_keys:
+        return pd.DataFrame(columns=[*_ORIGIN, "content", "person_id"])
+    rows = view.set_index("_key").loc[result.failed_keys].reset_index()
+    out = pd.DataFrame(
+        {
+            "contractor_id": _text(rows["contractor_id"]),
+            "contract_id": _text(rows["contract_id"]),
+            "source": _text(rows["_source"]),
+            "sheet": _text(rows["_sheet"]),
+            "row": _row_text(rows["_row"]),
+            "detail": rule.detail(rows).astype("str").to_numpy(),
+            "content": _content(rows).to_numpy(),
+            "person_id": (_text(rows["person_id"]).to_numpy() if "person_id" in rows else ""),
+        }
+    )
+    return out.drop_duplicates(_ORIGIN)
+
+
+def finding_units(audit: Audit, findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The content key (and person, where the unit is one) of each finding.
+
+    Args:
+        audit: The run.
+        findings: Findings of that run (default: ``audit.findings``); any subset works.
+
+    Returns:
+        A frame on the findings' index with ``content`` (see the module docstring) and
+        ``person_id`` (the 従事者ID of the failing row, "" where there is none).
+    """
+    findings = audit.findings if findings is None else findings
+    keys = findings[_ORIGIN[:-1]].astype(object).where(findings[_ORIGIN[:-1]].notna(), "")
+    keys = keys.astype(str).assign(
+        row=_row_text(findings["row"]), detail=findings["detail"].astype(str).to_numpy()
+    )
+    out = pd.DataFrame({"content": "", "person_id": ""}, index=findings.index, dtype=object)
+    for rule_id in findings["rule_id"].unique():
+        mask = (findings["rule_id"] == rule_id).to_numpy()
+        rule = _RULES.get(rule_id)
+        part = keys[mask]
+        if rule is None:  # Q0–Q3: the file and the detail
+            out.loc[mask, "content"] = ("source=" + part["source"] + "|" + part["detail"]).values
+            continue
+        if rule.unit == "contract":
+            continue
+        units = _rule_units(audit, rule_id)
+        # units are unique on _ORIGIN, so the left merge keeps part's rows in order
+        merged = part.reset_index(drop=True).merge(units, on=_ORIGIN, how="left")
+        found = merged["content"].notna() & (merged["content"] != "")
+        content = merged["content"].where(found, "detail=" + merged["detail"])
+        out.loc[part.index, "content"] = content.to_numpy()
+        out.loc[part.index, "person_id"] = merged["person_id"].fillna("").to_numpy()
+    return out
+
+
+def finding_identities(
+    audit: Audit, findings: pd.DataFrame | None = None, units: pd.DataFrame | None = None
+) -> pd.Series:
+    """Each finding's identity across runs (sha1 hex; see the module docstring).
+
+    Args:
+        audit: The run.
+        findings: Findings of that run (default: ``audit.findings``).
+        units: Their :func:`finding_units`, if already computed.
+
+    Returns:
+        A Series of 40-character hex digests on the findings' index.
+    """
+    findings = audit.findings if findings is None else findings
+    if findings.empty:
+        return pd.Series([], index=findings.index, dtype=object)
+    units = finding_units(audit, findings) if units is None else units.loc[findings.index]
+    cols = ["rule_id", "contractor_id", "contract_id", "form"]
+    head = findings[cols].astype(object).where(findings[cols].notna(), "").astype(str)
+    base = head.agg("\x1f".join, axis=1) + "\x1f" + units["content"].astype(str)
+    occurrence = base.groupby(base, sort=False).cumcount().astype(str)
+    return (base + "\x1f#" + occurrence).map(
+        lambda text: hashlib.sha1(text.encode("utf-8")).hexdigest()
+    )
+
+
+# --- the store ------------------------------------------------------------------------
+
+
+def _connect(store_dir: Path) -> sqlite3.Connection:
+    """Open (creating owner-only) the store's SQLite file."""
+    store_dir = Path(store_dir).expanduser()
+    store_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(store_dir, 0o700)
+    path = store_dir / DB_NAME
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+    con = sqlite3.connect(path)
+    con.executescript(_SCHEMA)
+    return con
+
+
+def _scrub(text: str, names: list[str]) -> str:
+    """Replace every roster name (and its space-less form) by ＊＊."""
+    for name in names:
+        text = text.replace(name, "＊＊")
+        compact = _SPACES.sub("", name)
+        if len(compact) > 1:
+            text = text.replace(compact, "＊＊")
+    return text
+
+
+def _compliance_rows(audit: Audit) -> pd.DataFrame:
+    comp = audit.compliance
+    if comp.empty:
+        return pd.DataFrame(columns=["contractor_id", "clause", "units_checked", "units_failed"])
+    out = rollup(comp, ["contractor_id", "clause"])
+    return out[out["units_checked"] > 0]
+
+
+def _insert_run(con: sqlite3.Connection, data_dir: str, audit: Audit, run_at: dt.datetime) -> int:
+    cur = con.execute(
+        "INSERT INTO runs (data_dir, run_at, as_of, findings) VALUES (?, ?, ?, ?)",
+        (
+            data_dir,
+            run_at.isoformat(timespec="seconds"),
+            str(audit.settings.as_of),
+            len(audit.findings),
+        ),
+    )
+    run_id = int(cur.lastrowid)
+    comp = _compliance_rows(audit)
+    con.executemany(
+        "INSERT INTO compliance VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                run_id,
+                str(r.contractor_id),
+                str(r.clause),
+                int(r.units_checked),
+                int(r.units_failed),
+                float(r.rate),
+            )
+            for r in comp.itertuples(index=False)
+        ],
+    )
+    return run_id
+
+
+def _insert_findings(con: sqlite3.Connection, run_id: int, audit: Audit) -> None:
+    findings = audit.findings
+    names = roster_names(audit.submission.frames)
+    ids = finding_identities(audit, findings)
+    rows = []
+    for identity, f in zip(ids, findings.itertuples(index=False), strict=True):
+        row = None if pd.isna(f.row) else int(f.row)
+        text = [
+            ("" if pd.isna(v) else str(v))
+            for v in (
+                f.rule_id,
+                f.clause,
+                f.severity,
+                f.contractor_id,
+                f.contract_id,
+                f.form,
+                f.source,
+                f.sheet,
+            )
+        ]
+        rows.append((run_id, identity, *text, row, _scrub(str(f.detail), names)))
+    con.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _runs(con: sqlite3.Connection, data_dir: str, up_to: int) -> pd.DataFrame:
+    runs = pd.read_sql_query(
+        "SELECT run_id, run_at, as_of, findings FROM runs WHERE data_dir = ? "
+        "ORDER BY run_at, run_id",
+        con,
+        params=(data_dir,),
+    )
+    position = int(np.flatnonzero(runs["run_id"].to_numpy() == up_to)[0])
+    runs = runs.iloc[: position + 1].reset_index(drop=True)
+    runs["run_at"] = pd.to_datetime(runs["run_at"])
+    runs["as_of"] = pd.to_datetime(runs["as_of"]).dt.date
+    return runs
+
+
+def _stored_compliance(con: sqlite3.Connection, runs: pd.DataFrame) -> pd.DataFrame:
+    ids = ",".join(str(int(i)) for i in runs["run_id"])
+    comp = pd.read_sql_query(
+        "SELECT run_id, contractor_id, clause, units_checked, units_failed, rate "
+        f"FROM compliance WHERE run_id IN ({ids})",  # ids are integers from the store
+        con,
+    )
+    comp = comp.merge(runs[["run_id", "run_at", "as_of"]], on="run_id", how="left")
+    order = ["run_id", "run_at", "as_of", "contractor_id", "clause"]
+    return comp[[*order, "units_checked", "units_failed", "rate"]]
+
+
+def _stored_findings(con: sqlite3.Connection, run_id: int) -> pd.DataFrame:
+    out = pd.read_sql_query(
+        "SELECT identity, rule_id, clause, severity, contractor_id, contract_id, form, "
+        "source, sheet, row, detail FROM findings WHERE run_id = ?",
+        con,
+        params=(run_id,),
+    )
+    out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
+    return out[[*FINDING_COLUMNS, "identity"]]
+
+
+def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None) -> History:
+    """Append this run to the history store and compare it with the previous run.
+
+    Args:
+        store_dir: The history folder (see :func:`default_store_dir`); created if missing.
+        audit: The run to record.
+        run_at: When the run happened (default: now).
+
+    Returns:
+        The data folder's history up to this run, with new and resolved findings versus
+        the previous run of the same (resolved) data folder.
+    """
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    data_dir = str(Path(audit.submission.data_dir).resolve())
+    con = _connect(Path(store_dir))
+    with contextlib.closing(con):
+        with con:
+            run_id = _insert_run(con, data_dir, audit, run_at)
+            _insert_findings(con, run_id, audit)
+        runs = _runs(con, data_dir, run_id)
+        previous = int(runs["run_id"].iloc[-2]) if len(runs) > 1 else None
+        current = _stored_findings(con, run_id)
+        before = _stored_findings(con, previous) if previous is not None else current.iloc[:0]
+        compliance = _stored_compliance(con, runs)
+    ids = finding_identities(audit)
+    findings = audit.findings.assign(identity=ids)
+    new = findings[~ids.isin(set(before["identity"]))] if previous is not None else findings
+    resolved = before[~before["identity"].isin(set(current["identity"]))]
+    return History(
+        data_dir=data_dir,
+        run_id=run_id,
+        previous_run_id=previous,
+        runs=runs,
+        compliance=compliance,
+        new_findings=new.reset_index(drop=True),
+        resolved_findings=resolved.reset_index(drop=True),
+    )
