@@ -102,12 +102,11 @@ def main() -> int:
     args = parser.parse_args()
     data = _data(args)
 
-    from tokki_analytics.views import build_views
-
     from tokki_analytics.findings import build_compliance, build_findings
     from tokki_analytics.load import load
     from tokki_analytics.suites import load_suites
     from tokki_analytics.validate import validate
+    from tokki_analytics.views import build_views
 
     watch = Stopwatch()
     print(f"data: {data}")
