@@ -58,7 +58,7 @@ from tokki_analytics.findings import (
     STATUS_PASS,
     rollup,
 )
-from tokki_analytics.forms import expand_clauses
+from tokki_analytics.forms import CONTRACTS, expand_clauses
 from tokki_analytics.mask import mask_name, mask_text, roster_names
 from tokki_analytics.rules import RULES
 
@@ -928,17 +928,9 @@ def _contract_table(run: _Run, contracts: pd.DataFrame) -> str:
         ]
         for c in contracts.itertuples(index=False)
     ]
-    header = [
-        "契約番号",
-        "担当課",
-        "業務名",
-        "契約開始日",
-        "契約終了日",
-        "取扱件数",
-        "要配慮個人情報",
-        "電子データ取扱",
-        "適用除外条項",
-    ]
+    keys = ["contract_id", "department", "title", "start_date", "end_date", "record_volume"]
+    keys += ["sensitive", "handles_electronic", "excluded_clauses"]
+    header = [CONTRACTS.column(key).name for key in keys]
     return '<h2>契約 <span class="en">(Contracts)</span></h2>' + _table(header, rows, {5})
 
 

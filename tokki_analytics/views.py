@@ -33,6 +33,12 @@ from tokki_analytics.forms import FORMS_BY_KEY, expand_clauses, header_key
 from tokki_analytics.load import Submission
 from tokki_analytics.rules import judge_column
 
+
+def column_names(form: str, keys: Iterable[str]) -> dict[str, str]:
+    """Column key → Japanese header, from the one declaration of the forms."""
+    return {key: FORMS_BY_KEY[form].column(key).name for key in keys}
+
+
 DAY = pd.Timedelta(days=1)
 HOUR = pd.Timedelta(hours=1)
 #: P-1: an on-site inspection counts when it lies 0–365 days before as-of (RULES.md).
@@ -675,15 +681,9 @@ def person_events_view(sub: Submission) -> pd.DataFrame:
 
 # --- ledger: C7.1-1, C7.6-1, C7.6-2, C11-1 -------------------------------------------------
 
-LEDGER_FIELDS = {
-    "dataset": "個人情報の名称",
-    "records": "件数",
-    "medium": "媒体",
-    "storage_place": "保管場所",
-    "users": "利用者",
-    "received_on": "受領日",
-    "status": "状態",
-}
+LEDGER_FIELDS = column_names(
+    "ledger", ("dataset", "records", "medium", "storage_place", "users", "received_on", "status")
+)
 
 
 def _notified_pairs(ctx: Context) -> pd.MultiIndex:
@@ -937,14 +937,9 @@ def handovers_view(sub: Submission) -> pd.DataFrame:
 
 # --- subcontracts: C9-1, C9-2 ----------------------------------------------------------------
 
-SUBCONTRACT_FIELDS = {
-    "reason": "再委託理由",
-    "work": "再委託内容",
-    "data": "取扱個人情報",
-    "safeguards": "安全対策",
-    "supervision": "監督方法",
-    "applied_on": "申請日",
-}
+SUBCONTRACT_FIELDS = column_names(
+    "subcontracts", ("reason", "work", "data", "safeguards", "supervision", "applied_on")
+)
 
 
 def subcontracts_view(sub: Submission) -> pd.DataFrame:
@@ -1079,13 +1074,9 @@ def inspection_requests_view(sub: Submission) -> pd.DataFrame:
 
 # --- incidents: C14-1 … C14-4 ----------------------------------------------------------------
 
-INCIDENT_FIELDS = {
-    "description": "内容",
-    "records_affected": "件数",
-    "place": "発生場所",
-    "circumstances": "発生状況",
-    "reported_at": "報告日時",
-}
+INCIDENT_FIELDS = column_names(
+    "incidents", ("description", "records_affected", "place", "circumstances", "reported_at")
+)
 
 
 def incidents_view(sub: Submission) -> pd.DataFrame:
