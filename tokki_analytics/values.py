@@ -109,6 +109,7 @@ _EXCEL_EPOCH_UNIX_S = (dt.datetime(1970, 1, 1) - _EXCEL_EPOCH).days * 86_400
 
 #: Below this many cells, dates are read by the scalar parser alone (no format sniffing).
 _VECTOR_MIN = 2_000
+_LEAP = r":6\d(?:\.\d*)?\s*$"
 
 #: How many cells of a large column are tried with each vectorised format.
 _SNIFF_SAMPLE = 500
@@ -566,6 +567,8 @@ def _instants(values: np.ndarray, date_only: bool) -> tuple[np.ndarray, np.ndarr
             if not len(rest):
                 break
             ns, ok = _ns_in_range(pd.to_datetime(values[rest], format=fmt, errors="coerce"))
+            # strptime takes a leap second (":60") that the scalar parser rightly refuses
+            ok &= ~pd.Series(values[rest], dtype=object).str.contains(_LEAP, na=False).to_numpy()
             out[rest[ok]] = ns[ok]
             pending[rest[ok]] = False
             rest = rest[~ok]
