@@ -1,6 +1,7 @@
 # tokki-analytics: two commands on a fresh machine.
 #   make demo   set up .venv and audit data_samples/ into reports/
 #   make test   set up .venv with the test tools and run the tests
+#   make lab    open the notebooks in JupyterLab
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -8,11 +9,17 @@ BIN := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format samples clean setup setup-test
+.PHONY: demo test lint format samples clean setup setup-test lab
 
 demo: $(VENV)/.installed-run
 	$(BIN)/tokki load data_samples
 	$(BIN)/tokki run data_samples --out reports --history reports/.history
+	$(BIN)/tokki notebook briefing --data data_samples --contractor C001 --run reports \
+	  --out reports/briefing
+
+# Open JupyterLab on notebooks/ with the project's kernel (python3 of .venv).
+lab: $(VENV)/.installed-run
+	$(BIN)/jupyter lab notebooks
 
 test: $(VENV)/.installed-test $(CHROMIUM)
 	$(BIN)/python -m pytest -q

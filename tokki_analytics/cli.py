@@ -187,6 +187,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return failing_exit(result.findings, args.fail_on)
 
 
+# --- tokki notebook -----------------------------------------------------------------
+
+
+def cmd_notebook(args: argparse.Namespace) -> int:
+    """Run ``tokki notebook``: execute a notebook headless, write .ipynb and code-less HTML."""
+    from tokki_analytics.nbrun import run_notebook
+
+    data = Path(args.data)
+    if not data.is_dir():
+        raise UsageError(f"データフォルダ {data} がありません / data folder {data} does not exist")
+    if args.name == "briefing" and not args.contractor:
+        raise UsageError("briefing には --contractor が必要です / briefing needs --contractor")
+    if args.run and not (Path(args.run) / "findings.csv").is_file():
+        raise UsageError(
+            f"{args.run} に findings.csv がありません / {args.run} is not a finished run"
+        )
+    executed, html = run_notebook(
+        args.name,
+        data,
+        Path(args.out),
+        contractor=args.contractor,
+        clause=args.clause,
+        as_of=args.as_of,
+        run_dir=args.run,
+        history_dir=args.history,
+        show_names=args.show_names,
+    )
+    print(f"実行済みノートブック (notebook): {executed}")
+    print(f"HTML（コードなし） (report): {html}")
+    return EXIT_OK
+
+
 SEVERITY_RANK = {"観察": 0, "軽微": 1, "重大": 2}
 SEVERITY_ALIASES = {"info": "観察", "warning": "軽微", "critical": "重大"}
 
@@ -299,6 +331,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="この重大度以上の指摘があれば終了コード 1 (exit 1 on findings at or above)",
     )
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "notebook", help="ノートブックを実行し HTML を出力 (run a notebook headless)"
+    )
+    p.add_argument("name", choices=["briefing", "comparison", "clause", "incidents"])
+    p.add_argument("--data", required=True, help="データフォルダ (data folder)")
+    p.add_argument("--out", required=True, help="出力先フォルダ (output folder)")
+    p.add_argument("--contractor", help="受託者コード (briefing), e.g. C001")
+    p.add_argument("--clause", help="条項 (clause notebook), default 第3")
+    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD")
+    p.add_argument("--run", help="tokki run の出力先（監査をやり直さない） (reuse a finished run)")
+    p.add_argument("--history", help="実行履歴の保存先 (clause: trend across stored runs)")
+    p.add_argument("--show-names", action="store_true", help="氏名を伏字にしない (show names)")
+    p.set_defaults(func=cmd_notebook)
     return parser
 
 

@@ -1,0 +1,80 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 受託者の比較
+#
+# 受託者 × 条項のヒートマップ、リスクスコアの順位、担当課・雇用形態（第10）・契約規模ごとの
+# 比較と、実地検査の候補（リスクスコア上位と、365日以内に実地検査のない契約）を示します。
+# 計算は `tokki_analytics.analysis` にあります。
+
+# %% tags=["parameters"]
+data_dir = "../data_samples"
+as_of = ""
+run_dir = ""
+out_dir = ""
+show_names = False
+top = 3
+
+# %%
+import pandas as pd
+from IPython.display import Image, Markdown, display
+
+from tokki_analytics import analysis
+from tokki_analytics.briefing import open_run
+from tokki_analytics.report import RISK_FORMULA, risk_ranking
+
+pd.set_option("display.max_colwidth", None)
+audit = open_run(data_dir, run_dir or None, as_of or None)
+display(Markdown(f"監査基準日 {audit.settings.as_of}"))
+
+# %% [markdown]
+# ## 受託者 × 条項
+
+# %%
+display(Image(analysis.heatmap(audit)))
+analysis.status_matrix(audit)
+
+# %% [markdown]
+# ## リスクスコアの順位
+
+# %%
+display(Markdown(RISK_FORMULA))
+risk_ranking(audit)[["rank", "contractor_id", "name", "score", "components", "clauses_failed"]]
+
+# %% [markdown]
+# ## 担当課ごと
+
+# %%
+analysis.by_department(audit)
+
+# %% [markdown]
+# ## 雇用形態ごと（第10 派遣労働者等）
+
+# %%
+analysis.by_employment(audit)
+
+# %% [markdown]
+# ## 契約規模（取扱件数）ごと
+
+# %%
+analysis.by_size(audit)
+
+# %% [markdown]
+# ## 実地検査の候補
+
+# %%
+analysis.inspection_targets(audit, top=top)

@@ -1,0 +1,65 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 事故報告の分析
+#
+# 事故の報告の遅れ、個人情報保護委員会（PPC）への報告対象、事故と他の指摘との関係を示します。
+
+# %% tags=["parameters"]
+data_dir = "../data_samples"
+as_of = ""
+run_dir = ""
+out_dir = ""
+show_names = False
+
+# %%
+import pandas as pd
+from IPython.display import Image, Markdown, display
+
+from tokki_analytics import analysis
+from tokki_analytics.briefing import figure_png, open_run
+
+pd.set_option("display.max_colwidth", None)
+audit = open_run(data_dir, run_dir or None, as_of or None)
+table = analysis.incidents(audit)
+hours = audit.settings.incident_report_hours
+display(Markdown(f"事故 {len(table)} 件　報告期限: 発覚から {hours} 時間"))
+
+# %% [markdown]
+# ## 報告の遅れ
+
+# %%
+display(Image(figure_png(analysis.incident_figure(table, hours))))
+table
+
+# %% [markdown]
+# ## PPC への報告対象
+
+# %%
+table[table["ppc_reportable"]]
+
+# %% [markdown]
+# ## 事故と他の指摘の関係
+#
+# 第14 以外の指摘の件数とリスクスコアを、事故の件数と並べます（順位相関）。
+
+# %%
+relation = analysis.incident_relation(audit)
+display(
+    Markdown(f"事故件数と他の指摘件数の順位相関: {analysis.incident_correlation(relation):.2f}")
+)
+relation

@@ -1,0 +1,315 @@
+"""Analyses behind the ``02_comparison``, ``03_clause`` and ``04_incidents`` notebooks.
+
+Pure functions of an :class:`~tokki_analytics.pipeline.Audit` (from
+:func:`tokki_analytics.briefing.open_run`), so the notebooks only call and display.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tokki_analytics.findings import STATUS_FAIL
+from tokki_analytics.pipeline import Audit
+from tokki_analytics.report import (
+    clause_status,
+    contractor_clause_status,
+    contractor_names,
+    heatmap_png,
+    risk_ranking,
+)
+
+SEVERITY_ORDER = {"重大": 0, "軽微": 1, "観察": 2}
+#: Contract size bands by 取扱件数 (record_volume): lower bound → label.
+SIZE_BANDS = ((0, "〜999件"), (1_000, "1,000〜9,999件"), (10_000, "10,000〜99,999件"))
+SIZE_TOP = (100_000, "100,000件〜")
+INSPECTION_DAYS = 365
+
+
+def _rate(failed: pd.Series, checked: pd.Series) -> pd.Series:
+    return 1 - failed / checked.replace(0, np.nan)
+
+
+def heatmap(audit: Audit) -> bytes:
+    """Contractors × clauses heatmap as PNG bytes (the HTML report's chart)."""
+    import base64
+
+    return base64.b64decode(heatmap_png(contractor_clause_status(audit), contractor_names(audit)))
+
+
+def status_matrix(audit: Audit) -> pd.DataFrame:
+    """Contractor × clause status table (適合 / 不適合 / 未評価)."""
+    status = contractor_clause_status(audit)
+    table = status.pivot(index="contractor_id", columns="clause", values="status")
+    return table[list(dict.fromkeys(status["clause"]))]
+
+
+def _group_status(audit: Audit, key: pd.Series, label: str) -> pd.DataFrame:
+    status = clause_status(audit)
+    status = status.assign(**{label: status["contract_id"].map(key)})
+    status["failed_cell"] = status["status"] == STATUS_FAIL
+    out = status.groupby(label, as_index=False).agg(
+        contracts=("contract_id", "nunique"),
+        clauses_failed=("failed_cell", "sum"),
+        units_checked=("units_checked", "sum"),
+        units_failed=("units_failed", "sum"),
+    )
+    out["clauses_failed_per_contract"] = out["clauses_failed"] / out["contracts"]
+    out["rate"] = _rate(out["units_failed"], out["units_checked"])
+    return out.sort_values("clauses_failed_per_contract", ascending=False).reset_index(drop=True)
+
+
+def by_department(audit: Audit) -> pd.DataFrame:
+    """Per 担当課: contracts, failing clause × contract cells (total and per contract), rate."""
+    contracts = audit.submission.contracts
+    key = contracts.set_index("contract_id")["department"].astype(str)
+    return _group_status(audit, key[~key.index.duplicated()], "department")
+
+
+def size_band(volume: float) -> str:
+    """The size band label of a contract's 取扱件数."""
+    if volume >= SIZE_TOP[0]:
+        return SIZE_TOP[1]
+    label = SIZE_BANDS[0][1]
+    for bound, name in SIZE_BANDS:
+        if volume >= bound:
+            label = name
+    return label
+
+
+def by_size(audit: Audit) -> pd.DataFrame:
+    """Per contract size band (取扱件数): contracts, failing cells, rate."""
+    contracts = audit.submission.contracts
+    volume = pd.to_numeric(contracts["record_volume"], errors="coerce").fillna(0)
+    key = pd.Series(volume.map(size_band).to_numpy(), index=contracts["contract_id"])
+    return _group_status(audit, key[~key.index.duplicated()], "size")
+
+
+def by_employment(audit: Audit) -> pd.DataFrame:
+    """Per employment type of the roster (第10: 派遣労働者等): staff, findings on them.
+
+    A roster row counts as having a finding when a finding of the 作業従事者名簿 form
+    points at its source row.
+
+    Returns:
+        employment, staff, staff_with_findings, findings, share (staff_with_findings ÷ staff).
+    """
+    staff = audit.submission.frames["staff"]
+    keys = staff["_source"].astype(str) + "|" + staff["_sheet"].astype(str) + "|"
+    keys = keys + pd.to_numeric(staff["_row"], errors="coerce").astype("Int64").astype(str)
+    f = audit.findings[audit.findings["form"] == "作業従事者名簿"]
+    fkeys = f["source"].astype(str) + "|" + f["sheet"].astype(str) + "|" + f["row"].astype(str)
+    counts = fkeys.value_counts()
+    frame = pd.DataFrame(
+        {
+            "employment": staff["employment"]
+            .astype(str)
+            .where(staff["employment"].notna(), "不明"),
+            "n": keys.map(counts).fillna(0).astype("int64").to_numpy(),
+        }
+    )
+    out = frame.groupby("employment", as_index=False).agg(
+        staff=("n", "size"),
+        staff_with_findings=("n", lambda s: int((s > 0).sum())),
+        findings=("n", "sum"),
+    )
+    out["share"] = out["staff_with_findings"] / out["staff"]
+    return out.sort_values("share", ascending=False).reset_index(drop=True)
+
+
+def inspection_targets(audit: Audit, top: int = 3) -> pd.DataFrame:
+    """Proposed inspection targets: the top risk scores plus contracts not inspected lately.
+
+    Args:
+        audit: The run.
+        top: How many of the highest (non-zero) risk scores to propose.
+
+    Returns:
+        contractor_id, name, score, reasons (Japanese), one row per contractor, highest
+        score first.
+    """
+    ranking = risk_ranking(audit)
+    reasons: dict[str, list[str]] = {}
+    for row in ranking[ranking["score"] > 0].head(top).itertuples(index=False):
+        reasons.setdefault(row.contractor_id, []).append(f"リスクスコア上位（{row.rank}位）")
+    view = audit.views.get("contracts")
+    if view is not None and len(view):
+        days = view["days_since_inspection"]
+        stale = view[days.isna() | (days > INSPECTION_DAYS)]
+        for row in stale.itertuples(index=False):
+            age = (
+                "実地検査の記録なし"
+                if pd.isna(row.days_since_inspection)
+                else (f"直近の実地検査から{int(row.days_since_inspection)}日")
+            )
+            reasons.setdefault(str(row.contractor_id), []).append(f"{row.contract_id}: {age}")
+    score = ranking.set_index("contractor_id")
+    out = pd.DataFrame(
+        [
+            {
+                "contractor_id": cid,
+                "name": score.at[cid, "name"] if cid in score.index else "",
+                "score": float(score.at[cid, "score"]) if cid in score.index else 0.0,
+                "reasons": "、".join(items),
+            }
+            for cid, items in reasons.items()
+        ],
+        columns=["contractor_id", "name", "score", "reasons"],
+    )
+    return out.sort_values(["score", "contractor_id"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+# --- one clause --------------------------------------------------------------------------
+
+
+def clause_rates(audit: Audit, clause: str) -> pd.DataFrame:
+    """One clause across contractors: status, units checked/failed, rate; worst first."""
+    status = contractor_clause_status(audit)
+    own = status[status["clause"] == clause].copy()
+    own.insert(1, "name", own["contractor_id"].map(contractor_names(audit)))
+    return own.sort_values(["rate", "contractor_id"], na_position="last").reset_index(drop=True)
+
+
+def clause_failure_rate(audit: Audit, clause: str) -> float:
+    """The share of assessed contractors that fail ``clause`` (NaN when none is assessed)."""
+    rates = clause_rates(audit, clause)
+    assessed = rates[rates["units_checked"] > 0]
+    return float((assessed["units_failed"] > 0).mean()) if len(assessed) else float("nan")
+
+
+def worst_cases(audit: Audit, clause: str, limit: int = 10) -> pd.DataFrame:
+    """The clause's findings, most severe first, then by contractor (at most ``limit``)."""
+    f = audit.findings[audit.findings["clause"] == clause]
+    order = f["severity"].map(SEVERITY_ORDER).fillna(9)
+    f = f.assign(_order=order).sort_values(["_order", "contractor_id", "rule_id"], kind="stable")
+    return f.drop(columns="_order").head(limit).reset_index(drop=True)
+
+
+def clause_trend(store_dir: Path | str, data_dir: Path | str, clause: str) -> pd.DataFrame:
+    """The clause's rate per stored run × contractor, read from the history store.
+
+    Args:
+        store_dir: The history folder (``tokki run --history``).
+        data_dir: The data folder the runs are keyed by.
+        clause: The clause, e.g. ``第3``.
+
+    Returns:
+        run_id, run_at, as_of, contractor_id, units_checked, units_failed, rate; oldest run
+        first; empty when the store or the folder has no run.
+    """
+    from tokki_analytics.history import DB_NAME
+
+    columns = ["run_id", "run_at", "as_of", "contractor_id", "units_checked", "units_failed"]
+    path = Path(store_dir).expanduser() / DB_NAME
+    if not path.is_file():
+        return pd.DataFrame(columns=[*columns, "rate"])
+    key = str(Path(data_dir).resolve())
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        out = pd.read_sql_query(
+            "SELECT r.run_id, r.run_at, r.as_of, c.contractor_id, c.units_checked, "
+            "c.units_failed, c.rate FROM compliance c JOIN runs r ON r.run_id = c.run_id "
+            "WHERE r.data_dir = ? AND c.clause = ? ORDER BY r.run_at, r.run_id, c.contractor_id",
+            con,
+            params=(key, clause),
+        )
+    out["run_at"] = pd.to_datetime(out["run_at"])
+    return out
+
+
+# --- incidents ---------------------------------------------------------------------------
+
+
+def incidents(audit: Audit) -> pd.DataFrame:
+    """Every incident with its reporting delay and whether the PPC must be told.
+
+    Returns:
+        contractor_id, contract_id, incident_id, occurred_at, discovered_at, reported_at,
+        report_hours, report_excess_hours (over the allowed hours; > 0 is late), late,
+        records_affected, sensitive, ppc_reportable.
+    """
+    view = audit.views.get("incidents")
+    columns = ["contractor_id", "contract_id", "incident_id", "occurred_at", "discovered_at"]
+    columns += ["reported_at", "report_hours", "report_excess_hours"]
+    if view is None or view.empty:
+        return pd.DataFrame(columns=[*columns, "late", "records_affected", "ppc_reportable"])
+    out = view[[*columns, "records_affected", "sensitive", "ppc_reportable"]].copy()
+    out.insert(8, "late", out["report_excess_hours"].fillna(0) > 0)
+    return out.sort_values(["contractor_id", "discovered_at"]).reset_index(drop=True)
+
+
+def incident_relation(audit: Audit) -> pd.DataFrame:
+    """Per contractor: incidents, late reports, PPC cases, other findings and risk score.
+
+    ``other_findings`` counts findings outside 第14 (the incident clause itself), so the
+    table shows whether contractors with incidents also fail the other clauses.
+    """
+    inc = incidents(audit)
+    ranking = risk_ranking(audit).set_index("contractor_id")
+    findings = audit.findings
+    other = findings[findings["clause"] != "第14"]["contractor_id"].value_counts()
+    per = inc.groupby("contractor_id").agg(
+        incidents=("incident_id", "size"),
+        late_reports=("late", "sum"),
+        ppc_reportable=("ppc_reportable", "sum"),
+    )
+    out = pd.DataFrame({"contractor_id": ranking.index})
+    out["name"] = out["contractor_id"].map(ranking["name"])
+    for column in ("incidents", "late_reports", "ppc_reportable"):
+        out[column] = out["contractor_id"].map(per[column]).fillna(0).astype("int64")
+    out["other_findings"] = out["contractor_id"].map(other).fillna(0).astype("int64")
+    out["score"] = out["contractor_id"].map(ranking["score"])
+    return out.sort_values(["incidents", "score"], ascending=False).reset_index(drop=True)
+
+
+def incident_correlation(relation: pd.DataFrame) -> float:
+    """Spearman correlation of incidents with other findings (NaN when undefined)."""
+    if len(relation) < 3 or relation["incidents"].nunique() < 2:
+        return float("nan")
+    return float(
+        relation["incidents"].rank().corr(relation["other_findings"].rank(), method="pearson")
+    )
+
+
+def trend_figure(trend: pd.DataFrame, clause: str):
+    """The clause's rate per run, one line per contractor (Agg canvas, no pyplot)."""
+    from tokki_analytics.report import _figure, clause_label
+
+    fig = _figure(8, 4)
+    ax = fig.add_subplot()
+    for cid, group in trend.groupby("contractor_id"):
+        ax.plot(group["run_at"], group["rate"], marker="o", label=str(cid))
+    ax.set_ylim(min(0.9, float(trend["rate"].min()) - 0.01) if len(trend) else 0.9, 1.005)
+    ax.set_title(f"{clause_label(clause)} の適合率の推移（保存された実行ごと）")
+    ax.set_ylabel("適合率")
+    if len(trend):
+        ax.legend(fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def incident_figure(table: pd.DataFrame, allowed_hours: float):
+    """Hours from discovery to report per incident, with the allowed time as a line."""
+    from tokki_analytics.report import _figure
+
+    fig = _figure(8, 0.8 + 0.35 * max(3, len(table)))
+    ax = fig.add_subplot()
+    labels = [f"{c} {i}" for c, i in zip(table["contractor_id"], table["incident_id"], strict=True)]
+    hours = table["report_hours"].fillna(0).to_numpy()
+    colors = ["#c0392b" if late else "#4a7ab5" for late in table["late"]]
+    ax.barh(range(len(table)), hours, color=colors)
+    ax.axvline(allowed_hours, color="#444444", linestyle="--", linewidth=1)
+    ax.set_yticks(range(len(table)))
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("symlog", linthresh=24)
+    ax.set_xlabel("発覚から報告までの時間（時間、破線は期限）")
+    ax.set_title("事故報告の所要時間（赤は期限超過・未報告）")
+    fig.tight_layout()
+    return fig

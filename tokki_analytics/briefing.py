@@ -1,0 +1,502 @@
+"""Pre-inspection briefing for one contractor (the ``01_briefing`` notebook's logic).
+
+Everything the notebook shows is computed here so that tests reach it:
+
+- :func:`open_run` gives an :class:`~tokki_analytics.pipeline.Audit` either by auditing the
+  data folder, or, given a finished run's folder, by loading the data folder (fast, no Great
+  Expectations) for contracts, roster and timelines and reading ``findings.csv`` and
+  ``compliance.csv`` from the run instead of validating again. The run must have been made
+  from the same data folder and as-of date; its ``validation`` is then None.
+- :func:`briefing` collects the summary, clause status, findings with their source rows,
+  the questions to ask on site and the timelines of one contractor.
+- :func:`timeline_figure` draws the timelines; :func:`write_briefing_xlsx` writes the
+  briefing for the visit (owner-only).
+
+Person names are masked (``岡山 ＊＊``) unless ``show_names`` is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tokki_analytics.export import write_bytes
+from tokki_analytics.findings import STATUS_FAIL, STATUS_NOT_ASSESSED
+from tokki_analytics.forms import ALL_FORMS
+from tokki_analytics.mask import mask_name, mask_text, roster_names
+from tokki_analytics.pipeline import Audit
+from tokki_analytics.report import (
+    clause_key,
+    clause_label,
+    clause_status,
+    contractor_names,
+)
+from tokki_analytics.rules import RULES
+
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+FORM_KEYS = {form.name: form.key for form in ALL_FORMS}
+#: Questions for what the data cannot check (clause, question).
+UNCHECKABLE_QUESTIONS = (
+    (
+        "第1",
+        "基本的事項: 個人情報の保護の重要性を認識し、個人の権利利益を侵害しないよう"
+        "取り扱う方針を、社内規程や教育でどう徹底しているか。",
+    ),
+    (
+        "第2",
+        "管理体制: 作業責任者の権限と責任、指揮命令系統、従事者への監督方法は"
+        "どのように定められているか（体制図・規程の提示を求める）。",
+    ),
+    (
+        "第6",
+        "秘密の保持: 契約終了後・退職後も含め、知り得た個人情報を漏らさない義務を"
+        "従事者にどう課しているか（就業規則・誓約書の条項を確認）。",
+    ),
+    (
+        "第8",
+        "目的外利用の禁止: 委託業務以外の目的で個人情報を利用・加工していないことを、"
+        "アクセス権限や作業記録でどう担保しているか。",
+    ),
+)
+SUMMARY_COLUMNS = {
+    "contract_id": "契約番号",
+    "title": "業務名",
+    "department": "担当課",
+    "start_date": "契約開始日",
+    "end_date": "契約終了日",
+    "record_volume": "取扱件数",
+    "sensitive": "要配慮個人情報",
+    "handles_electronic": "電子データ",
+    "excluded_clauses": "適用除外条項",
+    "last_inspected_on": "直近の実地検査",
+}
+
+
+@dataclass
+class Briefing:
+    """The briefing of one contractor.
+
+    Attributes:
+        contractor_id: The contractor.
+        name: Its company name.
+        as_of: The audit reference date.
+        summary: One row per contract (Japanese column names).
+        status: Clause × contract: 適合 / 不適合 / 未評価 (index: clause label).
+        findings: The contractor's rows of findings.csv plus ``source_row`` (the source
+            row's cells as text, names masked unless asked).
+        questions: clause, rule_id, question: what to ask on site.
+        staff: One row per roster row: person_id, name, role, employment, contract_id,
+            start_date, end_date, notified_on, pledge_on, trainings (dates).
+        takeouts: taken_at, returned_at, person_id, ledger_id, destination, medium.
+        media_checks: contract_id, checked_on.
+        check_gaps: contract_id and the media-check gap text from the contracts view.
+    """
+
+    contractor_id: str
+    name: str
+    as_of: dt.date
+    summary: pd.DataFrame
+    status: pd.DataFrame
+    findings: pd.DataFrame
+    questions: pd.DataFrame
+    staff: pd.DataFrame
+    takeouts: pd.DataFrame
+    media_checks: pd.DataFrame
+    check_gaps: pd.DataFrame
+
+
+# --- opening a run -----------------------------------------------------------------------
+
+
+def read_findings(path: Path) -> pd.DataFrame:
+    """Read a run's ``findings.csv`` (blank cells stay ``''``, ``row`` as Int64)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
+    return frame
+
+
+def read_compliance(path: Path) -> pd.DataFrame:
+    """Read a run's ``compliance.csv`` (units as int64, rate as float)."""
+    frame = pd.read_csv(
+        path,
+        dtype={"rule_id": str, "clause": str, "contractor_id": str, "contract_id": str},
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    frame["units_checked"] = frame["units_checked"].astype("int64")
+    frame["units_failed"] = frame["units_failed"].astype("int64")
+    frame["rate"] = pd.to_numeric(frame["rate"], errors="coerce")
+    return frame
+
+
+def open_run(
+    data_dir: Path | str,
+    run_dir: Path | str | None = None,
+    as_of: dt.date | str | None = None,
+) -> Audit:
+    """Audit ``data_dir``, or reuse the findings and compliance of a finished run.
+
+    Args:
+        data_dir: The data folder (always loaded: contracts, roster, timelines).
+        run_dir: A ``tokki run`` output folder of the same data folder and as-of date;
+            its findings.csv and compliance.csv are used instead of validating again.
+        as_of: Audit reference date; overrides ``settings.toml``.
+
+    Returns:
+        The audit (``validation`` is None when read from ``run_dir``).
+
+    Raises:
+        FileNotFoundError: ``run_dir`` lacks findings.csv or compliance.csv.
+    """
+    from tokki_analytics.pipeline import audit
+
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of) if as_of else None
+    if run_dir is None or str(run_dir) == "":
+        return audit(data_dir, as_of=as_of)
+    from tokki_analytics.load import load
+    from tokki_analytics.settings import load_settings
+    from tokki_analytics.views import build_views
+
+    run = Path(run_dir)
+    for name in ("findings.csv", "compliance.csv"):
+        if not (run / name).is_file():
+            raise FileNotFoundError(f"{run / name} がありません / missing {run / name}")
+    root = Path(data_dir)
+    submission = load(root, settings=load_settings(root / "settings.toml", as_of))
+    views = build_views(submission)
+    findings = read_findings(run / "findings.csv")
+    compliance = read_compliance(run / "compliance.csv")
+    return Audit(submission, views, findings, compliance, None)
+
+
+# --- the parts of a briefing ---------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return str(value.date()) if value == value.normalize() else str(value)
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _masker(audit: Audit, show_names: bool):
+    names = roster_names(audit.submission.frames)
+    return (lambda text: text) if show_names else (lambda text: mask_text(text, names))
+
+
+def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) -> pd.Series:
+    """The source row of every finding as ``column=value; …`` text ('' when none).
+
+    Args:
+        audit: The run (its loaded frames hold the rows).
+        findings: Rows of findings.csv.
+        show_names: Leave person names unmasked.
+
+    Returns:
+        One text per finding, aligned with ``findings``.
+    """
+    mask = _masker(audit, show_names)
+    frames = audit.submission.frames
+    texts = []
+    for f in findings.itertuples(index=False):
+        frame = frames.get(FORM_KEYS.get(str(f.form), ""))
+        if frame is None or pd.isna(f.row) or f.row == "":
+            texts.append("")
+            continue
+        hit = frame[
+            (frame["_source"].astype(str) == str(f.source))
+            & (frame["_sheet"].astype(str) == str(f.sheet))
+            & (pd.to_numeric(frame["_row"], errors="coerce") == int(f.row))
+        ]
+        if hit.empty:
+            texts.append("")
+            continue
+        row = hit.iloc[0]
+        cells = [
+            f"{column}={_cell(row[column])}"
+            for column in frame.columns
+            if not column.startswith("_") and column != "contractor_id" and _cell(row[column])
+        ]
+        texts.append(mask("; ".join(cells)))
+    return pd.Series(texts, index=findings.index, dtype="str")
+
+
+def contract_summary(audit: Audit, contractor_id: str) -> pd.DataFrame:
+    """The contractor's contracts with Japanese column names (and last inspection)."""
+    contracts = audit.submission.contracts
+    own = contracts[contracts["contractor_id"] == contractor_id].copy()
+    view = audit.views.get("contracts")
+    if view is not None and "last_inspected_on" in view:
+        last = view.drop_duplicates("contract_id").set_index("contract_id")["last_inspected_on"]
+        own["last_inspected_on"] = own["contract_id"].map(last)
+    else:
+        own["last_inspected_on"] = pd.NaT
+    out = own[list(SUMMARY_COLUMNS)].copy()
+    for column in ("start_date", "end_date", "last_inspected_on", "excluded_clauses"):
+        out[column] = out[column].map(_cell)
+    return out.rename(columns=SUMMARY_COLUMNS).reset_index(drop=True)
+
+
+def status_table(audit: Audit, contractor_id: str) -> pd.DataFrame:
+    """Clause (label) × contract status of one contractor: 適合 / 不適合 / 未評価."""
+    status = clause_status(audit)
+    own = status[status["contractor_id"] == contractor_id]
+    if own.empty:
+        return pd.DataFrame()
+    table = own.pivot(index="clause", columns="contract_id", values="status")
+    table = table.loc[sorted(table.index, key=clause_key)]
+    table.index = [clause_label(c) for c in table.index]
+    table.index.name = "条項"
+    table.columns.name = None
+    return table[list(dict.fromkeys(own["contract_id"]))]
+
+
+def contractor_findings(audit: Audit, contractor_id: str, show_names: bool = False) -> pd.DataFrame:
+    """The contractor's rows of findings.csv, in order, plus their ``source_row``."""
+    findings = audit.findings
+    own = findings[findings["contractor_id"].astype(str) == contractor_id].reset_index(drop=True)
+    mask = _masker(audit, show_names)
+    own = own.assign(detail=own["detail"].astype(str).map(mask))
+    return own.assign(source_row=source_rows(audit, own, show_names))
+
+
+def questions(findings: pd.DataFrame) -> pd.DataFrame:
+    """Questions to ask on site: one per failing rule, then the clauses data cannot check.
+
+    Args:
+        findings: The contractor's findings (rule_id, clause, detail).
+
+    Returns:
+        clause, rule_id, question; failing rules in clause order first.
+    """
+    rows = []
+    failing = findings[findings["rule_id"].isin(RULES_BY_ID)]
+    for rule_id, group in failing.groupby("rule_id", sort=False):
+        rule = RULES_BY_ID[rule_id]
+        example = str(group["detail"].iloc[0])
+        rows.append(
+            {
+                "clause": rule.clause,
+                "rule_id": rule_id,
+                "question": (
+                    f"{clause_label(rule.clause)}: 「{rule.description}」に反する記録が"
+                    f"{len(group)}件あります（例: {example}）。原因、是正の状況、"
+                    "再発防止策を確認する。"
+                ),
+            }
+        )
+    defects = findings[~findings["rule_id"].isin(RULES_BY_ID)]
+    if len(defects):
+        rows.append(
+            {
+                "clause": "",
+                "rule_id": "Q",
+                "question": f"提出物の不備が{len(defects)}件あります。"
+                "正しい記録の提出と、記録の作成・管理方法を確認する。",
+            }
+        )
+    rows.sort(key=lambda r: clause_key(r["clause"]) if r["clause"] else (9_999, 0, ""))
+    for clause, question in UNCHECKABLE_QUESTIONS:
+        rows.append({"clause": clause, "rule_id": "（データで確認不可）", "question": question})
+    return pd.DataFrame(rows, columns=["clause", "rule_id", "question"])
+
+
+def _own(frame: pd.DataFrame, contractor_id: str) -> pd.DataFrame:
+    return frame[frame["contractor_id"].astype(str) == contractor_id].reset_index(drop=True)
+
+
+def staff_timeline(audit: Audit, contractor_id: str, show_names: bool = False) -> pd.DataFrame:
+    """Roster rows of one contractor with their training dates (for the timeline)."""
+    staff = _own(audit.submission.frames["staff"], contractor_id)
+    training = _own(audit.submission.frames["training"], contractor_id)
+    dates = training.dropna(subset=["held_on"]).groupby("person_id")["held_on"].agg(sorted)
+    columns = ["person_id", "name", "role", "employment", "contract_id"]
+    columns += ["start_date", "end_date", "notified_on", "pledge_on"]
+    out = staff[columns].copy()
+    out["trainings"] = (
+        out["person_id"].map(dates).map(lambda v: list(v) if isinstance(v, list) else [])
+    )
+    if not show_names:
+        out["name"] = out["name"].map(mask_name, na_action="ignore")
+    return out
+
+
+def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Briefing:
+    """Collect the briefing of one contractor.
+
+    Args:
+        audit: The run (from :func:`open_run` or :func:`tokki_analytics.audit`).
+        contractor_id: The contractor, e.g. ``C003``.
+        show_names: Leave person names unmasked.
+
+    Returns:
+        The briefing.
+
+    Raises:
+        KeyError: The contractor has no contract in 委託契約一覧.
+    """
+    contracts = audit.submission.contracts
+    if not (contracts["contractor_id"] == contractor_id).any():
+        raise KeyError(
+            f"受託者 {contractor_id} の契約がありません / no contract of {contractor_id}"
+        )
+    findings = contractor_findings(audit, contractor_id, show_names)
+    takeouts = _own(audit.submission.frames["takeout"], contractor_id)
+    takeouts = takeouts[
+        ["taken_at", "returned_at", "person_id", "ledger_id", "destination", "medium"]
+    ]
+    checks = _own(audit.submission.frames["media_checks"], contractor_id)
+    view = audit.views.get("contracts", pd.DataFrame(columns=["contractor_id"]))
+    gaps = _own(view, contractor_id) if len(view) else view
+    gap_columns = [c for c in ("contract_id", "check_gaps", "check_gap_excess_days") if c in gaps]
+    return Briefing(
+        contractor_id=contractor_id,
+        name=contractor_names(audit).get(contractor_id, ""),
+        as_of=audit.settings.as_of,
+        summary=contract_summary(audit, contractor_id),
+        status=status_table(audit, contractor_id),
+        findings=findings,
+        questions=questions(findings),
+        staff=staff_timeline(audit, contractor_id, show_names),
+        takeouts=takeouts,
+        media_checks=checks[["contract_id", "checked_on"]],
+        check_gaps=gaps[gap_columns].reset_index(drop=True),
+    )
+
+
+def status_counts(brief: Briefing) -> pd.Series:
+    """How many clause × contract cells are 適合 / 不適合 / 未評価."""
+    values = pd.Series(brief.status.to_numpy().ravel())
+    return values.value_counts().reindex(["適合", STATUS_FAIL, STATUS_NOT_ASSESSED], fill_value=0)
+
+
+# --- charts ------------------------------------------------------------------------------
+
+
+def _date_axis(ax, as_of: dt.date) -> None:
+    ax.axvline(pd.Timestamp(as_of), color="#444444", linestyle="--", linewidth=1)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+
+
+def _plot_staff(ax, brief: Briefing) -> None:
+    staff = brief.staff
+    for i, row in enumerate(staff.itertuples(index=False)):
+        start = row.start_date if pd.notna(row.start_date) else None
+        end = row.end_date if pd.notna(row.end_date) else pd.Timestamp(brief.as_of)
+        if start is not None:
+            ax.plot([start, end], [i, i], color="#4a7ab5", linewidth=5, solid_capstyle="butt")
+        if pd.notna(row.notified_on):
+            ax.plot([row.notified_on], [i], marker="v", color="#d08000", markersize=7)
+        for held in row.trainings:
+            ax.plot([held], [i], marker="o", color="#2a9d4a", markersize=4)
+    ax.set_yticks(range(len(staff)))
+    ax.set_yticklabels([f"{p} {r}" for p, r in zip(staff["person_id"], staff["role"], strict=True)])
+    ax.tick_params(axis="y", labelsize=6)
+    ax.set_ylim(len(staff) - 0.5, -0.5)
+    ax.set_title("従事期間（青）・届出日（▼）・研修（●）", fontsize=10)
+
+
+def _plot_takeouts(ax, brief: Briefing) -> None:
+    takeouts = brief.takeouts.dropna(subset=["taken_at"]).reset_index(drop=True)
+    for i, row in enumerate(takeouts.itertuples(index=False)):
+        back = row.returned_at if pd.notna(row.returned_at) else pd.Timestamp(brief.as_of)
+        color = "#4a7ab5" if pd.notna(row.returned_at) else "#c0392b"
+        ax.plot([row.taken_at, back], [i, i], color=color, linewidth=4, marker="|")
+    ax.set_yticks(range(len(takeouts)))
+    ax.set_yticklabels(list(takeouts["ledger_id"].astype(str)), fontsize=6)
+    ax.set_ylim(len(takeouts) - 0.5, -0.5)
+    ax.set_title("持出し（赤は未返却）", fontsize=10)
+
+
+def _plot_checks(ax, brief: Briefing) -> None:
+    checks = brief.media_checks.dropna(subset=["checked_on"])
+    contracts = list(dict.fromkeys(brief.summary["契約番号"]))
+    for i, contract in enumerate(contracts):
+        dates = sorted(checks.loc[checks["contract_id"] == contract, "checked_on"])
+        ax.plot(dates, [i] * len(dates), marker="o", color="#6a4ab5", linewidth=1)
+    ax.set_yticks(range(len(contracts)))
+    ax.set_yticklabels(contracts, fontsize=8)
+    ax.set_ylim(len(contracts) - 0.5, -0.5)
+    ax.set_title("媒体点検（点の間隔が空白期間）", fontsize=10)
+
+
+def timeline_figure(brief: Briefing):
+    """Staff periods, take-outs and media checks of the briefing as one figure (Agg canvas).
+
+    Args:
+        brief: The briefing.
+
+    Returns:
+        A :class:`matplotlib.figure.Figure` (pyplot is not used; the backend is untouched).
+    """
+    from tokki_analytics.report import _figure
+
+    rows = max(3, len(brief.staff))
+    fig = _figure(10, 3.5 + 0.18 * rows + 0.1 * len(brief.takeouts))
+    grid = fig.add_gridspec(3, 1, height_ratios=[rows, max(2, len(brief.takeouts)), 3])
+    axes = [fig.add_subplot(grid[i]) for i in range(3)]
+    _plot_staff(axes[0], brief)
+    _plot_takeouts(axes[1], brief)
+    _plot_checks(axes[2], brief)
+    for ax in axes:
+        _date_axis(ax, brief.as_of)
+    fig.suptitle(f"{brief.contractor_id} {brief.name} 時系列（破線は基準日 {brief.as_of}）")
+    fig.tight_layout()
+    return fig
+
+
+def figure_png(fig) -> bytes:
+    """A figure as PNG bytes (no metadata), for ``IPython.display.Image``."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def _sheet(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype).startswith("datetime"):
+            out[column] = out[column].map(_cell)
+    return out
+
+
+def write_briefing_xlsx(brief: Briefing, path: Path | str, group_readable: bool = False) -> Path:
+    """Write the briefing as an Excel workbook for the visit (owner-only by default).
+
+    Sheets: 概要, 条項別状況, 指摘, 質問事項, 従事者, 持出し.
+
+    Args:
+        brief: The briefing.
+        path: The ``.xlsx`` file.
+        group_readable: Make the file group-readable.
+
+    Returns:
+        The path written.
+    """
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        _sheet(brief.summary).to_excel(writer, sheet_name="概要", index=False)
+        _sheet(brief.status.reset_index()).to_excel(writer, sheet_name="条項別状況", index=False)
+        _sheet(brief.findings).to_excel(writer, sheet_name="指摘", index=False)
+        brief.questions.to_excel(writer, sheet_name="質問事項", index=False)
+        _sheet(brief.staff).to_excel(writer, sheet_name="従事者", index=False)
+        _sheet(brief.takeouts).to_excel(writer, sheet_name="持出し", index=False)
+    return write_bytes(Path(path), buf.getvalue(), group_readable)
+
+
+def mask_details(audit: Audit, frame: pd.DataFrame, show_names: bool = False) -> pd.DataFrame:
+    """``frame`` with person names in its ``detail`` column masked (unless ``show_names``)."""
+    if show_names or "detail" not in frame:
+        return frame
+    return frame.assign(detail=frame["detail"].astype(str).map(_masker(audit, False)))

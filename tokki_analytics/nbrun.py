@@ -1,0 +1,142 @@
+"""Running the notebooks headless: papermill → executed ``.ipynb`` + offline, masked HTML.
+
+The notebooks live in the project's ``notebooks/`` folder (next to the package; the
+project is installed editable). :func:`run_notebook` executes one with papermill on the
+``python3`` kernel of the current environment, writes the executed notebook and an HTML copy
+without code cells (nbconvert's ``HTMLExporter(exclude_input=True)``), removes every network
+reference from the HTML (:func:`tokki_analytics.offline.make_offline`: nbconvert's template
+loads MathJax and require.js from CDNs) and masks roster names in it unless ``show_names``.
+Everything is written into an owner-only folder with owner-only files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from tokki_analytics.export import file_mode, prepare_out, write_text
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+#: Command-line name → notebook file stem.
+NOTEBOOKS = {
+    "briefing": "01_briefing",
+    "comparison": "02_comparison",
+    "clause": "03_clause",
+    "incidents": "04_incidents",
+}
+
+
+def notebook_parameters(
+    name: str,
+    data_dir: Path | str,
+    out: Path,
+    *,
+    contractor: str | None = None,
+    clause: str | None = None,
+    as_of: dt.date | str | None = None,
+    run_dir: Path | str | None = None,
+    history_dir: Path | str | None = None,
+    show_names: bool = False,
+) -> dict:
+    """The papermill parameters of notebook ``name`` (paths made absolute).
+
+    Raises:
+        ValueError: A parameter the notebook needs is missing.
+    """
+    params = {
+        "data_dir": str(Path(data_dir).resolve()),
+        "as_of": str(as_of or ""),
+        "run_dir": str(Path(run_dir).resolve()) if run_dir else "",
+        "out_dir": str(out.resolve()),
+        "show_names": bool(show_names),
+    }
+    if name == "briefing":
+        if not contractor:
+            raise ValueError("briefing には --contractor が必要です / briefing needs --contractor")
+        params["contractor_id"] = contractor
+    if name == "clause":
+        params["clause"] = clause or "第3"
+        params["history_dir"] = str(Path(history_dir).expanduser().resolve()) if history_dir else ""
+    return params
+
+
+def html_without_code(notebook_path: Path) -> str:
+    """The executed notebook as HTML without input cells or prompts."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+    return body
+
+
+def run_notebook(
+    name: str,
+    data_dir: Path | str,
+    out: Path | str,
+    *,
+    contractor: str | None = None,
+    clause: str | None = None,
+    as_of: dt.date | str | None = None,
+    run_dir: Path | str | None = None,
+    history_dir: Path | str | None = None,
+    show_names: bool = False,
+) -> tuple[Path, Path]:
+    """Execute a notebook and write ``OUT/<stem>.ipynb`` and ``OUT/<stem>.html``.
+
+    Args:
+        name: briefing, comparison, clause or incidents.
+        data_dir: The data folder.
+        out: The output folder (created owner-only).
+        contractor: The contractor of the briefing.
+        clause: The clause of the clause notebook (default 第3).
+        as_of: Audit reference date.
+        run_dir: A finished run whose findings.csv/compliance.csv are reused.
+        history_dir: The history store for the clause trend.
+        show_names: Leave person names unmasked.
+
+    Returns:
+        The executed notebook and the HTML copy.
+
+    Raises:
+        KeyError: ``name`` is not a notebook.
+        ValueError: A needed parameter is missing.
+    """
+    import papermill
+
+    from tokki_analytics.load import load
+    from tokki_analytics.mask import mask_text, roster_names
+    from tokki_analytics.offline import make_offline
+
+    stem = NOTEBOOKS[name]
+    folder = prepare_out(Path(out))
+    params = notebook_parameters(
+        name,
+        data_dir,
+        folder,
+        contractor=contractor,
+        clause=clause,
+        as_of=as_of,
+        run_dir=run_dir,
+        history_dir=history_dir,
+        show_names=show_names,
+    )
+    executed = folder / f"{stem}.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / f"{stem}.ipynb"),
+        str(executed),
+        parameters=params,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(folder),
+    )
+    os.chmod(executed, file_mode())
+    text = html_without_code(executed)
+    if not show_names:
+        text = mask_text(text, roster_names(load(Path(data_dir)).frames))
+    html = write_text(folder / f"{stem}.html", text)
+    make_offline(html)
+    return executed, html
