@@ -76,6 +76,8 @@ def contract(
     end=dt.date(2026, 3, 31),
     excluded=None,
     electronic="有",
+    places="県庁",
+    means=None,
 ):
     return [
         contract_id,
@@ -88,8 +90,8 @@ def contract(
         100,
         "無",
         electronic,
-        "県庁",
-        None,
+        places,
+        means,
         excluded,
     ]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CONTRACT_HEADER, ROOT, write_xlsx
+from conftest import CONTRACT_HEADER, ROOT, contract, write_xlsx
 
 from tokki_analytics.forms import FORMS_BY_KEY
 from tokki_analytics.load import Submission, load
@@ -77,30 +77,9 @@ def details(sub: Submission, rule_id: str) -> list[str]:
 # --- tiny data folders -----------------------------------------------------------------------
 
 
-def kontract(
-    contract_id="K-001",
-    start="2025-04-01",
-    end="2026-03-31",
-    electronic="有",
-    places="県庁",
-    means=None,
-    excluded=None,
-):
-    return [
-        contract_id,
-        "C001",
-        "株式会社テスト",
-        "県民生活課",
-        "テスト業務",
-        start,
-        end,
-        100,
-        "無",
-        electronic,
-        places,
-        means,
-        excluded,
-    ]
+def kontract(contract_id="K-001", start="2025-04-01", end="2026-03-31", **kwargs):
+    """A contract row of C001 (dates as text, as contractors write them)."""
+    return contract(contract_id, "C001", start, end, **kwargs)
 
 
 def staff(
