@@ -17,9 +17,15 @@ demo: $(VENV)/.installed-run
 	$(BIN)/tokki notebook briefing --data data_samples --contractor C001 --run reports \
 	  --out reports/briefing
 
-# Open JupyterLab on notebooks/ with the project's kernel (python3 of .venv).
+# Open JupyterLab on notebooks/ with the project's kernel (python3 of .venv), on this machine
+# only; without JupyterLab's news feed, update check and PyPI extension search (nothing leaves
+# the machine); kernels reached over local sockets rather than TCP ports.
+LAB_FLAGS := --ServerApp.ip=127.0.0.1 --LabApp.news_url=None \
+  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+  --LabApp.extension_manager=readonly --KernelManager.transport=ipc
+LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: $(VENV)/.installed-run
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab notebooks $(LAB_FLAGS) $(LAB_ROOT)
 
 test: $(VENV)/.installed-test $(CHROMIUM)
 	$(BIN)/python -m pytest -q

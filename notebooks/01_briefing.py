@@ -17,14 +17,22 @@
 # %% [markdown]
 # # 実地検査前ブリーフィング
 #
-# 受託者1社について、契約の概要、条項ごとの状況（適合／不適合／未評価）、指摘とその元の行、
-# 時系列、現地で確認する質問事項をまとめます。計算はすべて `tokki_analytics.briefing` にあり、
-# このノートブックは呼び出して表示するだけです。
+# 実地検査の前に、受託者1社の提出記録から次のことをまとめます。
 #
-# `run_dir`（`tokki run` の出力先）を指定すると、その実行の findings.csv と compliance.csv
-# を使い、監査をやり直しません（データフォルダは契約・名簿・時系列のために読み込みます）。
+# 1. 契約の概要
+# 2. 条項ごとの状況（適合／不適合／未評価）
+# 3. 指摘と、その元になった提出記録の行
+# 4. 時系列（従事期間と届出・研修、持出し、媒体点検の間隔）
+# 5. 現地で確認する質問事項
+# 6. 現地に持参する Excel への書き出し
+#
+# 氏名は伏せてあります（例: 岡山 ＊＊）。
 
 # %% tags=["parameters"]
+# data_dir: 提出データのフォルダ。contractor_id: 受託者コード。as_of: 監査基準日（空欄なら
+# settings.toml の値）。run_dir: `tokki run` の出力先を指定すると、その実行の findings.csv と
+# compliance.csv を使い、監査をやり直しません。out_dir: Excel の書き出し先（空欄なら書き出さない）。
+# show_names: True で氏名を伏せずに表示します。
 data_dir = "../data_samples"
 contractor_id = "C001"
 as_of = ""
@@ -36,16 +44,16 @@ show_names = False
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import Markdown, display
 
 from tokki_analytics.briefing import (
     briefing,
-    figure_png,
     open_run,
     status_counts,
     timeline_figure,
     write_briefing_xlsx,
 )
+from tokki_analytics.present import chart, table
 
 pd.set_option("display.max_colwidth", None)
 pd.set_option("display.max_rows", None)
@@ -57,7 +65,7 @@ display(Markdown(f"**{brief.contractor_id} {brief.name}**　監査基準日 {bri
 # ## 契約の概要
 
 # %%
-brief.summary
+table(brief.summary)
 
 # %% [markdown]
 # ## 条項ごとの状況
@@ -66,14 +74,14 @@ brief.summary
 # 適用除外、対象なし）。未評価は適合ではありません。
 
 # %%
-display(status_counts(brief).to_frame("件数"))
-brief.status
+display(table(status_counts(brief).to_frame("件数"), index=True))
+table(brief.status, index=True)
 
 # %% [markdown]
 # ## 指摘と元の行
 
 # %%
-brief.findings
+table(brief.findings.drop(columns="contractor_id"))
 
 # %% [markdown]
 # ## 時系列
@@ -81,16 +89,20 @@ brief.findings
 # 従事期間と届出・研修、持出し、媒体点検の間隔。
 
 # %%
-display(Image(figure_png(timeline_figure(brief))))
+chart(
+    timeline_figure(brief),
+    f"{brief.contractor_id} の時系列: 従事者 {len(brief.staff)} 人の従事期間と届出・研修、"
+    f"持出し {len(brief.takeouts)} 件、媒体点検 {len(brief.media_checks)} 回",
+)
 
 # %% [markdown]
 # ## 現地で確認する質問事項
 #
-# 不合格の規則ごとの質問と、データでは確認できない条項（第1、第2 の体制、第6、第8 の目的外利用）
-# の質問です。
+# 不適合となった規則ごとの質問と、データでは確認できない条項（第1、第2 の体制、第6、
+# 第8 の目的外利用）の質問です。
 
 # %%
-brief.questions
+table(brief.questions)
 
 # %% [markdown]
 # ## Excel への書き出し

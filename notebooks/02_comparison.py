@@ -19,9 +19,11 @@
 #
 # 受託者 × 条項のヒートマップ、リスクスコアの順位、担当課・雇用形態（第10）・契約規模ごとの
 # 比較と、実地検査の候補（リスクスコア上位と、365日以内に実地検査のない契約）を示します。
-# 計算は `tokki_analytics.analysis` にあります。
 
 # %% tags=["parameters"]
+# data_dir: 提出データのフォルダ。as_of: 監査基準日（空欄なら settings.toml の値）。
+# run_dir: `tokki run` の出力先（指定すると監査をやり直さずその結果を使う）。
+# top: リスクスコア上位から実地検査の候補にする受託者の数。
 data_dir = "../data_samples"
 as_of = ""
 run_dir = ""
@@ -31,10 +33,11 @@ top = 3
 
 # %%
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import Markdown, display
 
 from tokki_analytics import analysis
 from tokki_analytics.briefing import open_run
+from tokki_analytics.present import chart, table
 from tokki_analytics.report import RISK_FORMULA, risk_ranking
 
 pd.set_option("display.max_colwidth", None)
@@ -45,36 +48,42 @@ display(Markdown(f"監査基準日 {audit.settings.as_of}"))
 # ## 受託者 × 条項
 
 # %%
-display(Image(analysis.heatmap(audit)))
-analysis.status_matrix(audit)
+display(
+    chart(
+        analysis.heatmap(audit),
+        "受託者 × 条項の状況（適合・不適合・未評価）。同じ内容の表が下にあります。",
+    )
+)
+table(analysis.status_matrix(audit), index=True)
 
 # %% [markdown]
 # ## リスクスコアの順位
 
 # %%
 display(Markdown(RISK_FORMULA))
-risk_ranking(audit)[["rank", "contractor_id", "name", "score", "components", "clauses_failed"]]
+columns = ["rank", "contractor_id", "name", "score", "components", "clauses_failed"]
+table(risk_ranking(audit)[columns])
 
 # %% [markdown]
 # ## 担当課ごと
 
 # %%
-analysis.by_department(audit)
+table(analysis.by_department(audit))
 
 # %% [markdown]
 # ## 雇用形態ごと（第10 派遣労働者等）
 
 # %%
-analysis.by_employment(audit)
+table(analysis.by_employment(audit))
 
 # %% [markdown]
 # ## 契約規模（取扱件数）ごと
 
 # %%
-analysis.by_size(audit)
+table(analysis.by_size(audit))
 
 # %% [markdown]
 # ## 実地検査の候補
 
 # %%
-analysis.inspection_targets(audit, top=top)
+table(analysis.inspection_targets(audit, top=top))

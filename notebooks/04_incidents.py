@@ -20,6 +20,8 @@
 # 事故の報告の遅れ、個人情報保護委員会（PPC）への報告対象、事故と他の指摘との関係を示します。
 
 # %% tags=["parameters"]
+# data_dir: 提出データのフォルダ。as_of: 監査基準日（空欄なら settings.toml の値）。
+# run_dir: `tokki run` の出力先（指定すると監査をやり直さずその結果を使う）。
 data_dir = "../data_samples"
 as_of = ""
 run_dir = ""
@@ -28,29 +30,31 @@ show_names = False
 
 # %%
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import Markdown, display
 
 from tokki_analytics import analysis
-from tokki_analytics.briefing import figure_png, open_run
+from tokki_analytics.briefing import open_run
+from tokki_analytics.present import chart, table
 
 pd.set_option("display.max_colwidth", None)
 audit = open_run(data_dir, run_dir or None, as_of or None)
-table = analysis.incidents(audit)
+incidents = analysis.incidents(audit)
 hours = audit.settings.incident_report_hours
-display(Markdown(f"事故 {len(table)} 件　報告期限: 発覚から {hours} 時間"))
+display(Markdown(f"事故 {len(incidents)} 件　報告期限: 発覚から {hours} 時間"))
 
 # %% [markdown]
 # ## 報告の遅れ
 
 # %%
-display(Image(figure_png(analysis.incident_figure(table, hours))))
-table
+alt = f"事故 {len(incidents)} 件の発覚から報告までの時間と期限 {hours} 時間。表が下にあります。"
+display(chart(analysis.incident_figure(incidents, hours), alt))
+table(incidents)
 
 # %% [markdown]
 # ## PPC への報告対象
 
 # %%
-table[table["ppc_reportable"]]
+table(incidents[incidents["ppc_reportable"]])
 
 # %% [markdown]
 # ## 事故と他の指摘の関係
@@ -62,4 +66,4 @@ relation = analysis.incident_relation(audit)
 display(
     Markdown(f"事故件数と他の指摘件数の順位相関: {analysis.incident_correlation(relation):.2f}")
 )
-relation
+table(relation)

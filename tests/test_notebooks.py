@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import stat
 import warnings
 from pathlib import Path
@@ -24,7 +25,7 @@ from tokki_analytics.briefing import (
 from tokki_analytics.cli import main
 from tokki_analytics.load import load
 from tokki_analytics.mask import roster_names
-from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS, run_notebook
+from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
 from tokki_analytics.offline import external_urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +45,21 @@ def audit(run_dir):
 
 
 @pytest.fixture(scope="module")
-def executed(run_dir, tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+def history(tmp_path_factory) -> Path:
+    """A history store holding two runs of the samples (as-of 2025-10-31, then 2026-01-31)."""
+    base = tmp_path_factory.mktemp("hist")
+    store = base / "store"
+    for as_of in ("2025-10-31", "2026-01-31"):
+        args = ["run", str(DATA), "--out", str(base / as_of), "--history", str(store)]
+        assert main([*args, "--as-of", as_of, "--quiet", "--no-datadocs"]) == 0
+    return store
+
+
+@pytest.fixture(scope="module")
+def executed(run_dir, history, tmp_path_factory) -> dict[str, tuple[Path, Path]]:
     out = tmp_path_factory.mktemp("nb") / "out"
     return {
-        name: run_notebook(name, DATA, out, contractor="C003", run_dir=run_dir)
+        name: run_notebook(name, DATA, out, contractor="C003", run_dir=run_dir, history_dir=history)
         for name in NOTEBOOKS
     }
 
@@ -66,6 +78,22 @@ def _text(path: Path) -> str:
             if mime in o.get("data", {}):
                 parts.append(html.unescape(o.data[mime]))
     return "\n".join(parts)
+
+
+def _html_tables(path: Path) -> list[list[list[str]]]:
+    """Every HTML table the notebook shows, as rows of cell texts (header rows included)."""
+    from bs4 import BeautifulSoup
+
+    tables = []
+    for o in _outputs(path):
+        page = o.get("data", {}).get("text/html", "")
+        for node in BeautifulSoup(page, "html.parser").find_all("table"):
+            rows = [
+                [cell.get_text(strip=True) for cell in tr.find_all(["th", "td"])]
+                for tr in node.find_all("tr")
+            ]
+            tables.append([r for r in rows if any(r)])
+    return tables
 
 
 def test_briefing_lists_exactly_the_contractors_findings(audit, run_dir, executed):
@@ -102,23 +130,24 @@ def test_briefing_parts(audit, tmp_path):
         briefing(audit, "C999")
 
 
-def test_plots_have_no_missing_glyphs(audit, executed):
+def test_plots_have_no_missing_glyphs(audit, executed, history):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig = timeline_figure(briefing(audit, "C003"))
         fig.canvas.draw()
-        trend = pd.DataFrame(
-            {"run_at": pd.to_datetime(["2025-01-01", "2025-02-01"]), "contractor_id": "C001"}
-            | {"rate": [0.9, 1.0]}
-        )
+        trend = analysis.clause_trend(history, DATA, "第3")
         analysis.trend_figure(trend, "第3").canvas.draw()
     assert not [w for w in caught if "missing from font" in str(w.message)]
     for ipynb, _ in executed.values():
         outputs = _outputs(ipynb)
         assert not [o for o in outputs if o.output_type == "error"]
         assert "missing from font" not in _text(ipynb)
-        if ipynb.stem != "03_clause":
-            assert any("image/png" in o.get("data", {}) for o in outputs), ipynb
+        charts = [o for o in outputs if "<img" in o.get("data", {}).get("text/html", "")]
+        assert len(charts) == 1, ipynb
+        alt = re.search(r'alt="([^"]+)"', charts[0].data["text/html"]).group(1)
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", alt), alt  # Japanese alt text
+    for _, page in executed.values():
+        assert "No description has been provided" not in page.read_text(encoding="utf-8")
 
 
 def test_html_is_offline_masked_and_owner_only(executed):
@@ -150,27 +179,20 @@ def test_comparison_and_incident_results(audit, executed):
     assert set(rates["contractor_id"]) <= set(audit.submission.contracts["contractor_id"])
 
 
-def test_clause_trend_reads_the_history(tmp_path):
-    store = tmp_path / "hist"
-    for _ in range(2):
-        assert (
-            main(
-                [
-                    "run",
-                    str(DATA),
-                    "--out",
-                    str(tmp_path / "r"),
-                    "--history",
-                    str(store),
-                    "--quiet",
-                    "--no-datadocs",
-                ]
-            )
-            == 0
-        )
-    trend = analysis.clause_trend(store, DATA, "第3")
+def test_clause_notebook_shows_the_trend_of_the_stored_runs(history, executed):
+    trend = analysis.clause_trend(history, DATA, "第3")
     assert trend["run_id"].nunique() == 2
-    assert analysis.clause_trend(tmp_path / "none", DATA, "第3").empty
+    assert list(trend.drop_duplicates("run_id")["as_of"]) == ["2025-10-31", "2026-01-31"]
+    assert analysis.clause_trend(history.parent / "none", DATA, "第3").empty
+    table = analysis.trend_table(trend)
+    assert list(table.columns.str[:3]) == ["1回目", "2回目"]
+    failed = trend.groupby(["contractor_id", "run_id"])["units_failed"].sum()
+    assert int(table.to_numpy().sum()) == int(failed.sum()) > 0
+    assert "保存された実行履歴がありません" not in _text(executed["clause"][0])
+    shown = next(t for t in _html_tables(executed["clause"][0]) if "1回目" in t[0][1])
+    assert shown[0][1:] == list(table.columns)
+    rows = {r[0]: [int(v) for v in r[1:]] for r in shown[1:] if r[0].startswith("C")}
+    assert rows == {cid: [int(v) for v in values] for cid, values in table.iterrows()}
 
 
 @pytest.mark.parametrize("stem", sorted(NOTEBOOKS.values()))
@@ -190,3 +212,45 @@ def test_cli_notebook_usage_errors(tmp_path, capsys):
     assert "--contractor" in capsys.readouterr().err
     args = ["notebook", "comparison", "--data", str(tmp_path / "nope"), "--out", str(tmp_path)]
     assert main(args) == 2
+
+
+def test_cli_notebook_refuses_an_unknown_contractor_or_clause_up_front(tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["notebook", "briefing", "--data", str(DATA), "--out", str(out)]
+    assert main([*args, "--contractor", "C999"]) == 2
+    err = capsys.readouterr().err
+    assert "受託者 C999 の契約は委託契約一覧にありません" in err and "C003" in err
+    assert "Traceback" not in err
+    args = ["notebook", "clause", "--data", str(DATA), "--out", str(out)]
+    assert main([*args, "--clause", "第7"]) == 2
+    err = capsys.readouterr().err
+    assert "第7一" in err and "no rule checks clause" in err
+    assert not out.exists()  # nothing written before the parameters are known to be good
+    assert check_parameters("briefing", DATA, " c003 ") == ("C003", None)
+    assert check_parameters("clause", DATA, clause="３")[1] == "第3"
+    assert check_parameters("clause", DATA, clause="第7三")[1] == "第7三"
+
+
+def test_takeouts_carry_their_return_state(audit):
+    takeouts = briefing(audit, "C003").takeouts
+    assert takeouts["taken_at"].is_monotonic_increasing
+    keys = takeouts["medium"] + " " + takeouts["taken_at"].astype(str)
+    state = dict(zip(keys, takeouts["state"], strict=True))
+    assert state["電子メール 2025-10-28 09:19:00"] == "返却不要"
+    assert state["USBメモリ 2025-12-10 11:15:00"] == "未返却（期限超過）"  # 52 days > 7
+    assert state["ノートPC 2026-01-28 15:52:00"] == "未返却（期限内）"  # 3 days before as-of
+    assert state["紙 2025-11-14 10:07:00"] == "返却日時が持出日時より前"
+    assert state["外付けHDD 2025-08-08 09:16:00"] == "返却済み"
+
+
+def test_briefing_workbook_has_japanese_headers_and_neutralised_text(audit, tmp_path):
+    brief = briefing(audit, "C003")
+    brief.findings.loc[0, "detail"] = '=HYPERLINK("http://example.invalid")'
+    path = write_briefing_xlsx(brief, tmp_path / "b.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl", dtype=str)
+    assert list(sheets) == ["概要", "条項別状況", "指摘", "質問事項", "従事者", "持出し"]
+    assert {"規則ID", "重大度", "ファイル", "シート", "行", "内容"} <= set(sheets["指摘"].columns)
+    assert {"従事者ID", "氏名", "従事開始日"} <= set(sheets["従事者"].columns)
+    assert "返却の状況" in sheets["持出し"].columns
+    assert sheets["指摘"].loc[0, "内容"].startswith("'=HYPERLINK")
+    assert not any(c.isascii() and "_" in c for s in sheets.values() for c in s.columns)

@@ -276,22 +276,60 @@ def incident_correlation(relation: pd.DataFrame) -> float:
     )
 
 
+def run_labels(runs: pd.DataFrame) -> list[str]:
+    """Names of stored runs (oldest first), e.g. ``1回目 2026-01-31 02:00（基準日 …）``."""
+    return [
+        f"{n}回目 {at:%Y-%m-%d %H:%M}（基準日 {as_of}）"
+        for n, (at, as_of) in enumerate(zip(runs["run_at"], runs["as_of"], strict=True), start=1)
+    ]
+
+
+def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
+    """Failed units per contractor (rows) × stored run (columns ``n回目 …``, oldest first)."""
+    if trend.empty:
+        return pd.DataFrame()
+    runs = trend.drop_duplicates("run_id")
+    names = dict(zip(runs["run_id"], run_labels(runs), strict=True))
+    table = trend.pivot(index="contractor_id", columns="run_id", values="units_failed")
+    table = table[list(runs["run_id"])].rename(columns=names)
+    table.columns.name = None
+    return table
+
+
 def trend_figure(trend: pd.DataFrame, clause: str):
-    """The clause's rate per run, one line per contractor (Agg canvas, no pyplot)."""
+    """The clause's failed units per run, one line per contractor (Agg canvas, no pyplot).
+
+    Counts rather than rates: with thousands of units a rate hides a handful of failures.
+    Runs are evenly spaced in run order and labelled with their run time and as-of date, so
+    that runs made on the same day stay apart.
+    """
+    from matplotlib.ticker import MaxNLocator
+
     from tokki_analytics.report import _figure, clause_label
 
-    fig = _figure(8, 4)
+    fig = _figure(9, 4.5)
     ax = fig.add_subplot()
+    runs = trend.drop_duplicates("run_id")[["run_id", "run_at", "as_of"]].reset_index(drop=True)
+    position = {run_id: i for i, run_id in enumerate(runs["run_id"])}
     for cid, group in trend.groupby("contractor_id"):
-        ax.plot(group["run_at"], group["rate"], marker="o", label=str(cid))
-    ax.set_ylim(min(0.9, float(trend["rate"].min()) - 0.01) if len(trend) else 0.9, 1.005)
-    ax.set_title(f"{clause_label(clause)} の適合率の推移（保存された実行ごと）")
-    ax.set_ylabel("適合率")
+        ax.plot(group["run_id"].map(position), group["units_failed"], marker="o", label=str(cid))
+    ax.set_xticks(range(len(runs)))
+    ax.set_xticklabels([label.replace(" ", "\n", 1) for label in run_labels(runs)], fontsize=8)
+    ax.set_xlim(-0.5, max(len(runs) - 0.5, 0.5))
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"{clause_label(clause)} の不適合件数の推移（保存された実行ごと）")
+    ax.set_ylabel("不適合件数")
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     if len(trend):
-        ax.legend(fontsize=8)
-    fig.autofmt_xdate()
+        ax.legend(fontsize=8, loc="upper left", ncols=min(4, trend["contractor_id"].nunique()))
     fig.tight_layout()
     return fig
+
+
+#: Tick labels of the incident chart's hours axis.
+HOUR_TICKS = {0: "0", 12: "12", 24: "24", 48: "48", 72: "72", 168: "168（7日）", 720: "720（30日）"}
+HOUR_TICKS |= {2160: "2,160（90日）", 8760: "8,760（1年）"}
 
 
 def incident_figure(table: pd.DataFrame, allowed_hours: float):
@@ -309,6 +347,9 @@ def incident_figure(table: pd.DataFrame, allowed_hours: float):
     ax.set_yticklabels(labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xscale("symlog", linthresh=24)
+    ticks = [t for t in HOUR_TICKS if t <= max(float(hours.max(initial=0)), allowed_hours) * 1.2]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([HOUR_TICKS[t] for t in ticks], fontsize=8)
     ax.set_xlabel("発覚から報告までの時間（時間、破線は期限）")
     ax.set_title("事故報告の所要時間（赤は期限超過・未報告）")
     fig.tight_layout()

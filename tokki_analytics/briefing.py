@@ -22,6 +22,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tokki_analytics.export import write_bytes
@@ -29,6 +30,7 @@ from tokki_analytics.findings import STATUS_FAIL, STATUS_NOT_ASSESSED
 from tokki_analytics.forms import ALL_FORMS
 from tokki_analytics.mask import mask_name, mask_text, roster_names
 from tokki_analytics.pipeline import Audit
+from tokki_analytics.present import cell_text, labels
 from tokki_analytics.report import (
     clause_key,
     clause_label,
@@ -36,6 +38,7 @@ from tokki_analytics.report import (
     contractor_names,
 )
 from tokki_analytics.rules import RULES
+from tokki_analytics.views import days_between
 
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 FORM_KEYS = {form.name: form.key for form in ALL_FORMS}
@@ -91,7 +94,8 @@ class Briefing:
         questions: clause, rule_id, question: what to ask on site.
         staff: One row per roster row: person_id, name, role, employment, contract_id,
             start_date, end_date, notified_on, pledge_on, trainings (dates).
-        takeouts: taken_at, returned_at, person_id, ledger_id, destination, medium.
+        takeouts: taken_at, returned_at, person_id, ledger_id, destination, medium,
+            state (:func:`takeout_states`), in time order.
         media_checks: contract_id, checked_on.
         check_gaps: contract_id and the media-check gap text from the contracts view.
     """
@@ -177,16 +181,6 @@ def open_run(
 # --- the parts of a briefing ---------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return str(value.date()) if value == value.normalize() else str(value)
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    return str(value)
-
-
 def _masker(audit: Audit, show_names: bool):
     names = roster_names(audit.submission.frames)
     return (lambda text: text) if show_names else (lambda text: mask_text(text, names))
@@ -220,10 +214,11 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
             texts.append("")
             continue
         row = hit.iloc[0]
+        headers = labels(frame.columns, FORM_KEYS[str(f.form)])
         cells = [
-            f"{column}={_cell(row[column])}"
+            f"{headers.get(column, column)}={cell_text(row[column])}"
             for column in frame.columns
-            if not column.startswith("_") and column != "contractor_id" and _cell(row[column])
+            if not column.startswith("_") and column != "contractor_id" and cell_text(row[column])
         ]
         texts.append(mask("; ".join(cells)))
     return pd.Series(texts, index=findings.index, dtype="str")
@@ -241,7 +236,7 @@ def contract_summary(audit: Audit, contractor_id: str) -> pd.DataFrame:
         own["last_inspected_on"] = pd.NaT
     out = own[list(SUMMARY_COLUMNS)].copy()
     for column in ("start_date", "end_date", "last_inspected_on", "excluded_clauses"):
-        out[column] = out[column].map(_cell)
+        out[column] = out[column].map(cell_text)
     return out.rename(columns=SUMMARY_COLUMNS).reset_index(drop=True)
 
 
@@ -313,6 +308,41 @@ def _own(frame: pd.DataFrame, contractor_id: str) -> pd.DataFrame:
     return frame[frame["contractor_id"].astype(str) == contractor_id].reset_index(drop=True)
 
 
+#: Return states of a take-out (the timeline's colours).
+RETURNED, NOT_RETURNABLE, OUT = "返却済み", "返却不要", "未返却（期限内）"
+OVERDUE, BACKWARDS = "未返却（期限超過）", "返却日時が持出日時より前"
+TAKEOUT_COLUMNS = ["taken_at", "returned_at", "person_id", "ledger_id", "destination", "medium"]
+
+
+def takeout_states(takeouts: pd.DataFrame, audit: Audit) -> pd.DataFrame:
+    """Take-outs in time order with their return state.
+
+    The state follows C7.2-2's settings: 返却日時が持出日時より前 when it is; 返却済み
+    when 返却日時 is filled; 返却不要 for a medium outside ``returnable_media`` (e.g.
+    電子メール); otherwise 未返却, 期限超過 when more than ``return_days`` days have
+    passed by the as-of date.
+
+    Returns:
+        :data:`TAKEOUT_COLUMNS` plus ``state``.
+    """
+    settings = audit.settings
+    days_out = days_between(
+        pd.Series(pd.Timestamp(settings.as_of), index=takeouts.index), takeouts["taken_at"]
+    )
+    state = np.select(
+        [
+            (takeouts["returned_at"] < takeouts["taken_at"]).to_numpy(dtype=bool, na_value=False),
+            takeouts["returned_at"].notna().to_numpy(),
+            ~takeouts["medium"].isin(settings.returnable_media).to_numpy(dtype=bool),
+            (days_out > settings.return_days).to_numpy(dtype=bool),
+        ],
+        [BACKWARDS, RETURNED, NOT_RETURNABLE, OVERDUE],
+        default=OUT,
+    )
+    out = takeouts[TAKEOUT_COLUMNS].assign(state=state)
+    return out.sort_values("taken_at", kind="stable", na_position="last").reset_index(drop=True)
+
+
 def staff_timeline(audit: Audit, contractor_id: str, show_names: bool = False) -> pd.DataFrame:
     """Roster rows of one contractor with their training dates (for the timeline)."""
     staff = _own(audit.submission.frames["staff"], contractor_id)
@@ -349,10 +379,7 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
             f"受託者 {contractor_id} の契約がありません / no contract of {contractor_id}"
         )
     findings = contractor_findings(audit, contractor_id, show_names)
-    takeouts = _own(audit.submission.frames["takeout"], contractor_id)
-    takeouts = takeouts[
-        ["taken_at", "returned_at", "person_id", "ledger_id", "destination", "medium"]
-    ]
+    takeouts = takeout_states(_own(audit.submission.frames["takeout"], contractor_id), audit)
     checks = _own(audit.submission.frames["media_checks"], contractor_id)
     view = audit.views.get("contracts", pd.DataFrame(columns=["contractor_id"]))
     gaps = _own(view, contractor_id) if len(view) else view
@@ -392,28 +419,62 @@ def _plot_staff(ax, brief: Briefing) -> None:
         start = row.start_date if pd.notna(row.start_date) else None
         end = row.end_date if pd.notna(row.end_date) else pd.Timestamp(brief.as_of)
         if start is not None:
-            ax.plot([start, end], [i, i], color="#4a7ab5", linewidth=5, solid_capstyle="butt")
+            ax.plot([start, end], [i, i], color="#4a7ab5", linewidth=6, solid_capstyle="butt")
         if pd.notna(row.notified_on):
-            ax.plot([row.notified_on], [i], marker="v", color="#d08000", markersize=7)
+            ax.plot([row.notified_on], [i], marker="v", color="#d08000", markersize=9, zorder=3)
         for held in row.trainings:
-            ax.plot([held], [i], marker="o", color="#2a9d4a", markersize=4)
+            ax.plot(
+                [held],
+                [i],
+                marker="o",
+                color="#1e8c3e",
+                markeredgecolor="white",
+                markersize=8,
+                zorder=3,
+            )
+    labels = [
+        f"{row.person_id} {row.role or ''} {row.contract_id or ''}"
+        for row in staff.itertuples(index=False)
+    ]
     ax.set_yticks(range(len(staff)))
-    ax.set_yticklabels([f"{p} {r}" for p, r in zip(staff["person_id"], staff["role"], strict=True)])
-    ax.tick_params(axis="y", labelsize=6)
+    ax.set_yticklabels(labels)
+    ax.tick_params(axis="y", labelsize=9)
     ax.set_ylim(len(staff) - 0.5, -0.5)
-    ax.set_title("従事期間（青）・届出日（▼）・研修（●）", fontsize=10)
+    ax.set_title("従事者: 従事期間（青）・届出日（▼）・研修（●）", fontsize=11)
+
+
+#: Colour of each take-out state on the timeline.
+TAKEOUT_COLOURS = {
+    RETURNED: "#4a7ab5",
+    NOT_RETURNABLE: "#999999",
+    OUT: "#e69500",
+    OVERDUE: "#c0392b",
+    BACKWARDS: "#c0392b",
+}
 
 
 def _plot_takeouts(ax, brief: Briefing) -> None:
     takeouts = brief.takeouts.dropna(subset=["taken_at"]).reset_index(drop=True)
+    end = pd.Timestamp(brief.as_of)
     for i, row in enumerate(takeouts.itertuples(index=False)):
-        back = row.returned_at if pd.notna(row.returned_at) else pd.Timestamp(brief.as_of)
-        color = "#4a7ab5" if pd.notna(row.returned_at) else "#c0392b"
-        ax.plot([row.taken_at, back], [i, i], color=color, linewidth=4, marker="|")
+        colour = TAKEOUT_COLOURS[row.state]
+        if row.state in (NOT_RETURNABLE, BACKWARDS):
+            ax.plot([row.taken_at], [i], marker="o", color=colour, markersize=7)
+            continue
+        back = row.returned_at if row.state == RETURNED else end
+        ax.plot([row.taken_at, back], [i, i], color=colour, linewidth=5, marker="|", markersize=10)
+    labels = [
+        f"{row.ledger_id} {row.person_id} {row.medium or ''}"
+        for row in takeouts.itertuples(index=False)
+    ]
     ax.set_yticks(range(len(takeouts)))
-    ax.set_yticklabels(list(takeouts["ledger_id"].astype(str)), fontsize=6)
+    ax.set_yticklabels(labels, fontsize=9)
     ax.set_ylim(len(takeouts) - 0.5, -0.5)
-    ax.set_title("持出し（赤は未返却）", fontsize=10)
+    ax.set_title(
+        "持出し: 青 返却済み／橙 未返却（期限内）／赤 未返却（期限超過）・返却日時の誤り（点）"
+        "／灰 返却不要の媒体",
+        fontsize=11,
+    )
 
 
 def _plot_checks(ax, brief: Briefing) -> None:
@@ -421,11 +482,11 @@ def _plot_checks(ax, brief: Briefing) -> None:
     contracts = list(dict.fromkeys(brief.summary["契約番号"]))
     for i, contract in enumerate(contracts):
         dates = sorted(checks.loc[checks["contract_id"] == contract, "checked_on"])
-        ax.plot(dates, [i] * len(dates), marker="o", color="#6a4ab5", linewidth=1)
+        ax.plot(dates, [i] * len(dates), marker="o", color="#6a4ab5", linewidth=1, markersize=7)
     ax.set_yticks(range(len(contracts)))
-    ax.set_yticklabels(contracts, fontsize=8)
+    ax.set_yticklabels(contracts, fontsize=9)
     ax.set_ylim(len(contracts) - 0.5, -0.5)
-    ax.set_title("媒体点検（点の間隔が空白期間）", fontsize=10)
+    ax.set_title("媒体点検: 契約ごとの点検日（点の間隔が点検の空白期間）", fontsize=11)
 
 
 def timeline_figure(brief: Briefing):
@@ -440,9 +501,11 @@ def timeline_figure(brief: Briefing):
     from tokki_analytics.report import _figure
 
     rows = max(3, len(brief.staff))
-    fig = _figure(10, 3.5 + 0.18 * rows + 0.1 * len(brief.takeouts))
-    grid = fig.add_gridspec(3, 1, height_ratios=[rows, max(2, len(brief.takeouts)), 3])
-    axes = [fig.add_subplot(grid[i]) for i in range(3)]
+    takeouts = max(2, len(brief.takeouts))
+    fig = _figure(11, 2.5 + 0.3 * (rows + takeouts + 3))
+    grid = fig.add_gridspec(3, 1, height_ratios=[rows, takeouts, 3])
+    first = fig.add_subplot(grid[0])
+    axes = [first, fig.add_subplot(grid[1], sharex=first), fig.add_subplot(grid[2], sharex=first)]
     _plot_staff(axes[0], brief)
     _plot_takeouts(axes[1], brief)
     _plot_checks(axes[2], brief)
@@ -453,28 +516,26 @@ def timeline_figure(brief: Briefing):
     return fig
 
 
-def figure_png(fig) -> bytes:
-    """A figure as PNG bytes (no metadata), for ``IPython.display.Image``."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
-
-
 # --- export ------------------------------------------------------------------------------
 
 
-def _sheet(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or str(out[column].dtype).startswith("datetime"):
-            out[column] = out[column].map(_cell)
-    return out
+#: Sheets of the briefing workbook: name, Briefing attribute, form whose headers name columns.
+BRIEFING_SHEETS = (
+    ("概要", "summary", None),
+    ("条項別状況", "status", None),
+    ("指摘", "findings", None),
+    ("質問事項", "questions", None),
+    ("従事者", "staff", "staff"),
+    ("持出し", "takeouts", "takeout"),
+)
 
 
 def write_briefing_xlsx(brief: Briefing, path: Path | str, group_readable: bool = False) -> Path:
     """Write the briefing as an Excel workbook for the visit (owner-only by default).
 
-    Sheets: 概要, 条項別状況, 指摘, 質問事項, 従事者, 持出し.
+    Sheets: 概要, 条項別状況, 指摘, 質問事項, 従事者, 持出し; each with a Japanese header
+    row, a filter and a frozen header; 重大 / 不適合 cells coloured; text that a spreadsheet
+    would run as a formula is neutralised as in ``findings.xlsx``.
 
     Args:
         brief: The briefing.
@@ -484,14 +545,28 @@ def write_briefing_xlsx(brief: Briefing, path: Path | str, group_readable: bool 
     Returns:
         The path written.
     """
+    from openpyxl import Workbook
+
+    from tokki_analytics.excel import write_table
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, attribute, form_key in BRIEFING_SHEETS:
+        frame = getattr(brief, attribute)
+        if attribute == "status":
+            frame = frame.reset_index()
+        frame = frame.apply(lambda column: column.map(cell_text)) if len(frame) else frame
+        columns = [str(c) for c in frame.columns]
+        frame.columns = columns
+        write_table(
+            wb.create_sheet(title),
+            frame,
+            columns,
+            labels=labels(columns, form_key),
+            key_row=False,
+        )
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        _sheet(brief.summary).to_excel(writer, sheet_name="概要", index=False)
-        _sheet(brief.status.reset_index()).to_excel(writer, sheet_name="条項別状況", index=False)
-        _sheet(brief.findings).to_excel(writer, sheet_name="指摘", index=False)
-        brief.questions.to_excel(writer, sheet_name="質問事項", index=False)
-        _sheet(brief.staff).to_excel(writer, sheet_name="従事者", index=False)
-        _sheet(brief.takeouts).to_excel(writer, sheet_name="持出し", index=False)
+    wb.save(buf)
     return write_bytes(Path(path), buf.getvalue(), group_readable)
 
 

@@ -192,13 +192,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_notebook(args: argparse.Namespace) -> int:
     """Run ``tokki notebook``: execute a notebook headless, write .ipynb and code-less HTML."""
-    from tokki_analytics.nbrun import run_notebook
+    from tokki_analytics.nbrun import ParameterError, check_parameters, run_notebook
 
     data = Path(args.data)
-    if not data.is_dir():
-        raise UsageError(f"データフォルダ {data} がありません / data folder {data} does not exist")
-    if args.name == "briefing" and not args.contractor:
-        raise UsageError("briefing には --contractor が必要です / briefing needs --contractor")
+    try:
+        check_parameters(args.name, data, args.contractor, args.clause)
+    except ParameterError as exc:
+        raise UsageError(str(exc)) from None
     if args.run and not (Path(args.run) / "findings.csv").is_file():
         raise UsageError(
             f"{args.run} に findings.csv がありません / {args.run} is not a finished run"

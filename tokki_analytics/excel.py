@@ -28,7 +28,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tokki_analytics.export import write_bytes
-from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
+from tokki_analytics.findings import (
+    COMPLIANCE_COLUMNS,
+    FINDING_COLUMNS,
+    STATUS_FAIL,
+    STATUS_NOT_ASSESSED,
+)
 from tokki_analytics.forms import SUBMISSION_FORMS
 from tokki_analytics.load import DEFECT_COLUMNS
 from tokki_analytics.mask import mask_name, mask_text, roster_names
@@ -69,6 +74,12 @@ SEVERITY_COLOURS = {
     "重大": ("FFC7CE", "9C0006"),
     "軽微": ("FFEB9C", "9C5700"),
     "観察": ("DDEBF7", "1F4E78"),
+}
+#: Cell colours (fill, font) of severities and clause statuses.
+CELL_COLOURS = {
+    **SEVERITY_COLOURS,
+    STATUS_FAIL: ("FFC7CE", "9C0006"),
+    STATUS_NOT_ASSESSED: ("EDEDED", "595959"),
 }
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _NAME_ROW_FONT = Font(color="808080", size=9, italic=True)
@@ -169,40 +180,44 @@ def _display_width(value: object) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
-def _style_header(ws: Worksheet, columns: list[str]) -> None:
+def _style_header(ws: Worksheet, columns: list[str], key_row: bool = True) -> None:
     for index in range(1, len(columns) + 1):
-        top, names = ws.cell(row=1, column=index), ws.cell(row=2, column=index)
+        top = ws.cell(row=1, column=index)
         top.font = Font(bold=True)
         top.fill = _HEADER_FILL
-        top.alignment = Alignment(vertical="center")
-        names.font = _NAME_ROW_FONT
-        names.fill = _HEADER_FILL
+        top.alignment = Alignment(vertical="center", wrap_text=True)
+        if key_row:
+            names = ws.cell(row=2, column=index)
+            names.font = _NAME_ROW_FONT
+            names.fill = _HEADER_FILL
 
 
-def _set_widths(ws: Worksheet, columns: list[str], rows: list[list[object]]) -> None:
+def _set_widths(
+    ws: Worksheet, columns: list[str], rows: list[list[object]], headers: list[str]
+) -> None:
     for index, column in enumerate(columns, start=1):
         sample = [row[index - 1] for row in rows[:_WIDTH_SAMPLE]]
         widest = max(
-            [_display_width(LABELS.get(column, column)), len(column)]
-            + [_display_width(v) for v in sample]
+            [_display_width(headers[index - 1]), len(column)] + [_display_width(v) for v in sample]
         )
         width = min(max(widest + 2, 6), _WIDTH_CAP.get(column, 30))
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
-def _colour_severity(ws: Worksheet, columns: list[str], count: int) -> None:
-    if "severity" not in columns:
-        return
-    index = columns.index("severity") + 1
+def _colour_severity(ws: Worksheet, columns: list[str], count: int, first: int = 3) -> None:
     styles = {
-        key: (PatternFill("solid", fgColor=fill), Font(color=font, bold=key == "重大"))
-        for key, (fill, font) in SEVERITY_COLOURS.items()
+        key: (PatternFill("solid", fgColor=fill), Font(color=font, bold=key in ("重大", "不適合")))
+        for key, (fill, font) in CELL_COLOURS.items()
     }
-    for row in range(3, count + 3):
-        cell = ws.cell(row=row, column=index)
-        style = styles.get(cell.value)
-        if style:
-            cell.fill, cell.font = style
+    for name in ("severity", "status"):
+        if name not in columns:
+            continue
+        index = columns.index(name) + 1
+        for row in range(first, count + first):
+            cell = ws.cell(row=row, column=index)
+            style = styles.get(cell.value)
+            if style:
+                cell.fill, cell.font = style
 
 
 def write_table(
@@ -212,18 +227,25 @@ def write_table(
     *,
     names: list[str] | None = None,
     number_formats: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    key_row: bool = True,
 ) -> None:
-    """Write ``frame[columns]`` under two header rows, with filter, frozen header and widths.
+    """Write ``frame[columns]`` under its header, with filter, frozen header and widths.
 
     Args:
         ws: An empty worksheet.
         frame: The rows.
-        columns: Output-contract column names, in order.
+        columns: Column names, in order.
         names: Person names to mask in text cells (None: no masking).
         number_formats: Column → Excel number format.
+        labels: Column → Japanese header (default: the output contract's :data:`LABELS`).
+        key_row: Add a second header row holding the column names of the CSV exports.
     """
-    ws.append([LABELS.get(c, c) for c in columns])
-    ws.append(list(columns))
+    headers = [(labels or LABELS).get(c, c) for c in columns]
+    ws.append(headers)
+    if key_row:
+        ws.append(list(columns))
+    first = 3 if key_row else 2
     mask = Masker(names) if names else None
     rows = [
         [_cell(v, mask) for v in record]
@@ -231,16 +253,16 @@ def write_table(
     ]
     for row in rows:
         ws.append(row)
-    _style_header(ws, columns)
+    _style_header(ws, columns, key_row)
     last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A2:{last}{len(rows) + 2}"
-    ws.freeze_panes = "A3"
-    _set_widths(ws, columns, rows)
-    _colour_severity(ws, columns, len(rows))
+    ws.auto_filter.ref = f"A{first - 1}:{last}{len(rows) + first - 1}"
+    ws.freeze_panes = f"A{first}"
+    _set_widths(ws, columns, rows, headers)
+    _colour_severity(ws, columns, len(rows), first)
     for column, fmt in (number_formats or {}).items():
         if column in columns:
             index = columns.index(column) + 1
-            for row in range(3, len(rows) + 3):
+            for row in range(first, len(rows) + first):
                 ws.cell(row=row, column=index).number_format = fmt
 
 

@@ -535,6 +535,29 @@ def missing_forms(contracts: pd.DataFrame, submitted: pd.DataFrame, as_of: dt.da
 # --- the entry point -------------------------------------------------------------------
 
 
+def read_contracts(data_dir: Path | str) -> pd.DataFrame:
+    """Read only the usable contracts of 委託契約一覧 (no contractor folder is opened).
+
+    A quick pre-flight for commands that need to know the contractors before a full load.
+
+    Raises:
+        DataFolderError: ``data_dir`` does not exist or holds no 委託契約一覧.
+    """
+    root = _existing_folder(data_dir)
+    frames = _master_frames(root)[0]
+    contracts = frames[CONTRACTS.key]
+    return contracts[contracts["_usable"]].reset_index(drop=True)
+
+
+def _existing_folder(data_dir: Path | str) -> Path:
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise DataFolderError(
+            f"データフォルダ {root} がありません / data folder {root} does not exist"
+        )
+    return root
+
+
 def _contractor_dirs(root: Path) -> dict[str, list[Path]]:
     folders: dict[str, list[Path]] = {}
     for path in sorted(root.iterdir()):
@@ -557,11 +580,7 @@ def load(data_dir: Path | str, settings: Settings | None = None) -> Submission:
         DataFolderError: ``data_dir`` does not exist or holds no 委託契約一覧.
         tokki_analytics.settings.SettingsError: ``settings.toml`` is invalid.
     """
-    root = Path(data_dir)
-    if not root.is_dir():
-        raise DataFolderError(
-            f"データフォルダ {root} がありません / data folder {root} does not exist"
-        )
+    root = _existing_folder(data_dir)
     if settings is None:
         settings = load_settings(root / "settings.toml")
     frames, defects, ignored, unplaced, submitted = _master_frames(root)

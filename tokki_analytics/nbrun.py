@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import unicodedata
 from pathlib import Path
 
 from tokki_analytics.export import file_mode, prepare_out, write_text
@@ -61,6 +62,84 @@ def notebook_parameters(
     return params
 
 
+class ParameterError(ValueError):
+    """A notebook parameter names nothing in the data; the message is in Japanese and English."""
+
+
+def check_parameters(
+    name: str, data_dir: Path | str, contractor: str | None = None, clause: str | None = None
+) -> tuple[str | None, str | None]:
+    """Check what a notebook will look up, before it runs.
+
+    A typo then gets a plain message rather than a failure deep inside the notebook.
+
+    Args:
+        name: briefing, comparison, clause or incidents.
+        data_dir: The data folder (only 委託契約一覧 is read).
+        contractor: The briefing's contractor; it must have a contract.
+        clause: The clause notebook's clause, as typed (``3``, ``第３``, ``第7三``).
+
+    Returns:
+        The contractor and the clause in their canonical form (None where unused).
+
+    Raises:
+        KeyError: ``name`` is not a notebook.
+        ParameterError: The contractor has no contract, or no rule checks the clause.
+        tokki_analytics.load.DataFolderError: ``data_dir`` is not a data folder.
+    """
+    from tokki_analytics.load import read_contracts
+    from tokki_analytics.report import parse_clause
+
+    NOTEBOOKS[name]
+    contracts = read_contracts(data_dir)
+    if name == "briefing":
+        if not contractor:
+            raise ParameterError(
+                "briefing には --contractor が必要です / briefing needs --contractor"
+            )
+        known = sorted(set(contracts["contractor_id"].dropna()))
+        contractor = _known_code(contractor, known)
+        if contractor not in known:
+            shown = "、".join(known[:20]) + ("…" if len(known) > 20 else "")
+            raise ParameterError(
+                f"受託者 {contractor} の契約は委託契約一覧にありません。受託者コード: {shown} / "
+                f"contractor {contractor} has no contract in 委託契約一覧"
+            )
+    if name == "clause":
+        try:
+            clause = parse_clause(clause or "第3")
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
+    return contractor, clause
+
+
+def _known_code(typed: str, known: list[str]) -> str:
+    """``typed`` as spelled in the data (NFKC, trimmed; case ignored when that is unique)."""
+    code = unicodedata.normalize("NFKC", typed).strip()
+    folded = [k for k in known if k.casefold() == code.casefold()]
+    return folded[0] if code not in known and len(folded) == 1 else code
+
+
+def kernel_manager_class() -> type:
+    """The kernel manager: over local sockets (IPC) where the OS has them, else over TCP.
+
+    The notebook kernel receives person data; on POSIX it is reached through Unix sockets in
+    the owner-only Jupyter runtime folder rather than loopback TCP ports (ipykernel also warns
+    that TCP traffic is unencrypted). Windows has no IPC transport and keeps TCP.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    if os.name != "posix":
+        return AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs) -> None:
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
 def html_without_code(notebook_path: Path) -> str:
     """The executed notebook as HTML without input cells or prompts."""
     import nbformat
@@ -103,7 +182,8 @@ def run_notebook(
 
     Raises:
         KeyError: ``name`` is not a notebook.
-        ValueError: A needed parameter is missing.
+        ParameterError: A parameter is missing or names nothing in the data.
+        tokki_analytics.load.DataFolderError: ``data_dir`` is not a data folder.
     """
     import papermill
 
@@ -112,6 +192,7 @@ def run_notebook(
     from tokki_analytics.offline import make_offline
 
     stem = NOTEBOOKS[name]
+    contractor, clause = check_parameters(name, data_dir, contractor, clause)
     folder = prepare_out(Path(out))
     params = notebook_parameters(
         name,
@@ -130,6 +211,7 @@ def run_notebook(
         str(executed),
         parameters=params,
         kernel_name="python3",
+        kernel_manager_class=kernel_manager_class(),
         progress_bar=False,
         cwd=str(folder),
     )

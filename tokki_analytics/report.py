@@ -43,6 +43,7 @@ import html
 import io
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,6 +124,25 @@ def clause_key(clause: str) -> tuple[int, int, str]:
 def rule_clauses() -> list[str]:
     """The clauses that have rules, in clause order."""
     return sorted({rule.clause for rule in RULES}, key=clause_key)
+
+
+def parse_clause(text: str) -> str:
+    """The rule clause an auditor typed: ``第3``, ``3``, ``第１０`` or ``第7三``.
+
+    Raises:
+        ValueError: No rule belongs to that clause (the message lists those that do).
+    """
+    typed = unicodedata.normalize("NFKC", str(text)).strip()
+    clause = typed if typed.startswith("第") else f"第{typed}"
+    known = rule_clauses()
+    if clause in known:
+        return clause
+    parts = [c for c in known if c.startswith(clause) and not c[len(clause) :].isdigit()]
+    hint = f"（{clause} は {'、'.join(parts)} に分かれています）" if parts else ""
+    raise ValueError(
+        f"条項「{text}」の規則はありません{hint}。指定できる条項: {'、'.join(known)} / "
+        f"no rule checks clause {text!r}; clauses with rules: {', '.join(known)}"
+    )
 
 
 def clause_label(clause: str) -> str:
