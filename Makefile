@@ -19,10 +19,12 @@ demo: $(VENV)/.installed-run
 
 # Open JupyterLab on notebooks/ with the project's kernel (python3 of .venv), on this machine
 # only; without JupyterLab's news feed, update check and PyPI extension search (nothing leaves
-# the machine); kernels reached over local sockets rather than TCP ports.
+# the machine); kernels reached over local sockets rather than TCP ports; the notebook's own
+# kernel started without asking (notebooks/.lab-settings/overrides.json).
 LAB_FLAGS := --ServerApp.ip=127.0.0.1 --LabApp.news_url=None \
   --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-  --LabApp.extension_manager=readonly --KernelManager.transport=ipc
+  --LabApp.extension_manager=readonly --KernelManager.transport=ipc \
+  --LabApp.app_settings_dir=notebooks/.lab-settings
 LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: $(VENV)/.installed-run
 	$(BIN)/jupyter lab notebooks $(LAB_FLAGS) $(LAB_ROOT)

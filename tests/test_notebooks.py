@@ -23,6 +23,7 @@ from tokki_analytics.briefing import (
     write_briefing_xlsx,
 )
 from tokki_analytics.cli import main
+from tokki_analytics.errors import ParameterError
 from tokki_analytics.load import load
 from tokki_analytics.mask import roster_names
 from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
@@ -126,7 +127,7 @@ def test_briefing_parts(audit, tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
     assert len(sheets["指摘"]) == len(brief.findings)
-    with pytest.raises(KeyError):
+    with pytest.raises(ParameterError, match="C999"):
         briefing(audit, "C999")
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tokki_analytics.errors import unknown_contractor
 from tokki_analytics.export import write_bytes
 from tokki_analytics.findings import STATUS_FAIL, STATUS_NOT_ASSESSED
 from tokki_analytics.forms import ALL_FORMS
@@ -371,13 +372,11 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
         The briefing.
 
     Raises:
-        KeyError: The contractor has no contract in 委託契約一覧.
+        ParameterError: The contractor has no contract in 委託契約一覧.
     """
     contracts = audit.submission.contracts
     if not (contracts["contractor_id"] == contractor_id).any():
-        raise KeyError(
-            f"受託者 {contractor_id} の契約がありません / no contract of {contractor_id}"
-        )
+        raise unknown_contractor(contractor_id, sorted(set(contracts["contractor_id"].dropna())))
     findings = contractor_findings(audit, contractor_id, show_names)
     takeouts = takeout_states(_own(audit.submission.frames["takeout"], contractor_id), audit)
     checks = _own(audit.submission.frames["media_checks"], contractor_id)

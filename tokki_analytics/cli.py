@@ -192,13 +192,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_notebook(args: argparse.Namespace) -> int:
     """Run ``tokki notebook``: execute a notebook headless, write .ipynb and code-less HTML."""
-    from tokki_analytics.nbrun import ParameterError, check_parameters, run_notebook
+    from tokki_analytics.nbrun import check_parameters, run_notebook
 
     data = Path(args.data)
-    try:
-        check_parameters(args.name, data, args.contractor, args.clause)
-    except ParameterError as exc:
-        raise UsageError(str(exc)) from None
+    check_parameters(args.name, data, args.contractor, args.clause)
     if args.run and not (Path(args.run) / "findings.csv").is_file():
         raise UsageError(
             f"{args.run} に findings.csv がありません / {args.run} is not a finished run"
@@ -370,15 +367,14 @@ def _internal_error(exc: BaseException) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tokki`` console script."""
-    from tokki_analytics.load import DataFolderError
-    from tokki_analytics.settings import SettingsError
+    from tokki_analytics.errors import InputError
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (UsageError, DataFolderError, SettingsError) as exc:
+    except (UsageError, InputError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

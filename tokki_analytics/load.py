@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics import read
+from tokki_analytics.errors import InputError
 from tokki_analytics.forms import (
     CONTRACTS,
     FORMS_BY_KEY,
@@ -71,7 +72,7 @@ _DTYPES = {
 }
 
 
-class DataFolderError(Exception):
+class DataFolderError(InputError):
     """The path is not a data folder; the message is in Japanese and English."""
 
 

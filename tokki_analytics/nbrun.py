@@ -16,6 +16,7 @@ import os
 import unicodedata
 from pathlib import Path
 
+from tokki_analytics.errors import ParameterError, unknown_contractor
 from tokki_analytics.export import file_mode, prepare_out, write_text
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -62,10 +63,6 @@ def notebook_parameters(
     return params
 
 
-class ParameterError(ValueError):
-    """A notebook parameter names nothing in the data; the message is in Japanese and English."""
-
-
 def check_parameters(
     name: str, data_dir: Path | str, contractor: str | None = None, clause: str | None = None
 ) -> tuple[str | None, str | None]:
@@ -100,16 +97,9 @@ def check_parameters(
         known = sorted(set(contracts["contractor_id"].dropna()))
         contractor = _known_code(contractor, known)
         if contractor not in known:
-            shown = "、".join(known[:20]) + ("…" if len(known) > 20 else "")
-            raise ParameterError(
-                f"受託者 {contractor} の契約は委託契約一覧にありません。受託者コード: {shown} / "
-                f"contractor {contractor} has no contract in 委託契約一覧"
-            )
+            raise unknown_contractor(contractor, known)
     if name == "clause":
-        try:
-            clause = parse_clause(clause or "第3")
-        except ValueError as exc:
-            raise ParameterError(str(exc)) from None
+        clause = parse_clause(clause or "第3")
     return contractor, clause
 
 

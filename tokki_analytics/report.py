@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from tokki_analytics.errors import ParameterError
 from tokki_analytics.export import prepare_out, write_text
 from tokki_analytics.findings import (
     RULE_ORDER,
@@ -130,7 +131,7 @@ def parse_clause(text: str) -> str:
     """The rule clause an auditor typed: ``第3``, ``3``, ``第１０`` or ``第7三``.
 
     Raises:
-        ValueError: No rule belongs to that clause (the message lists those that do).
+        ParameterError: No rule belongs to that clause (the message lists those that do).
     """
     typed = unicodedata.normalize("NFKC", str(text)).strip()
     clause = typed if typed.startswith("第") else f"第{typed}"
@@ -139,7 +140,7 @@ def parse_clause(text: str) -> str:
         return clause
     parts = [c for c in known if c.startswith(clause) and not c[len(clause) :].isdigit()]
     hint = f"（{clause} は {'、'.join(parts)} に分かれています）" if parts else ""
-    raise ValueError(
+    raise ParameterError(
         f"条項「{text}」の規則はありません{hint}。指定できる条項: {'、'.join(known)} / "
         f"no rule checks clause {text!r}; clauses with rules: {', '.join(known)}"
     )

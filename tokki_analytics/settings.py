@@ -12,10 +12,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tokki_analytics.errors import InputError
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-class SettingsError(ValueError):
+class SettingsError(InputError, ValueError):
     """An invalid settings file; the message names the key, in Japanese and English."""
 
 
