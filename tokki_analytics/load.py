@@ -183,14 +183,19 @@ def _missing_column(part: read.Part, column: Column, why: str, contractor_id: st
     )
 
 
-def raw_records(part: read.Part, contractor_id: str) -> tuple[pd.DataFrame | None, list[dict], int]:
+#: Raw records of one part: column → object array, every array of the part's length.
+RawRecords = dict[str, np.ndarray]
+
+
+def raw_records(part: read.Part, contractor_id: str) -> tuple[RawRecords | None, list[dict], int]:
     """Cut one sheet or CSV file down to its records, cells still raw.
 
     The header row is found and matched; the cells below it are returned under the
     form's column keys (extra columns under their header text), with the origin columns
     and ``_missing``, the required columns the part lacks. Typing happens later, once per
     form across all parts (:func:`type_records`), which is what keeps millions of log
-    rows in hundreds of monthly files fast.
+    rows in hundreds of monthly files fast; a part stays plain arrays until then (a
+    DataFrame per part would cost more than reading the file).
 
     Args:
         part: The raw grid and where it came from.
@@ -222,9 +227,8 @@ def raw_records(part: read.Part, contractor_id: str) -> tuple[pd.DataFrame | Non
     data["_sheet"] = np.full(size, part.sheet, dtype=object)
     data["_row"] = grid.rows.to_numpy()[header + 1 :]
     data["_missing"] = np.full(size, ",".join(c.key for c in missing), dtype=object)
-    frame = pd.DataFrame(data)
     why = "必須列「{}」がありません"
-    return frame, [_missing_column(part, c, why.format(c.name), contractor_id) for c in missing], 0
+    return data, [_missing_column(part, c, why.format(c.name), contractor_id) for c in missing], 0
 
 
 _META = ("_source", "_sheet", "_row", "_missing")
@@ -284,7 +288,20 @@ def _cell_defects(
     return records
 
 
-def type_records(form: Form, parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[dict]]:
+def _stack(parts: list[RawRecords]) -> pd.DataFrame:
+    """One object-dtype frame of the parts' records (a column a part lacks is None there)."""
+    columns = list(dict.fromkeys(key for part in parts for key in part))
+    data = {}
+    for key in columns:
+        pieces = [
+            part[key] if key in part else np.full(len(part["_row"]), None, dtype=object)
+            for part in parts
+        ]
+        data[key] = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+    return pd.DataFrame(data, dtype=object)
+
+
+def type_records(form: Form, parts: list[RawRecords]) -> tuple[pd.DataFrame, list[dict]]:
     """Type the raw records of one form, all parts and contractors at once.
 
     Blank rows are dropped; every other row is kept. A cell that cannot be read, or a
@@ -294,16 +311,16 @@ def type_records(form: Form, parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, l
 
     Args:
         form: The form.
-        parts: Frames from :func:`raw_records`.
+        parts: Raw records from :func:`raw_records`.
 
     Returns:
         (typed frame with origin columns and flags, Q2 records).
     """
     base = empty_frame(form)
-    parts = [p for p in parts if len(p)]
+    parts = [p for p in parts if len(p["_row"])]
     if not parts:
         return base, []
-    raw = pd.concat(parts, ignore_index=True)
+    raw = _stack(parts)
     origin = {"contractor_id"} - {c.key for c in form.columns}
     data_columns = [c for c in raw.columns if c not in _META and c not in origin]
     raw = raw[~_blank_rows(raw[data_columns])].reset_index(drop=True)
@@ -377,9 +394,9 @@ def _read_place(
 
 def _cut(
     parts: list[read.Part], contractor_id: str
-) -> tuple[dict[str, list[pd.DataFrame]], list[dict], dict[str, int]]:
+) -> tuple[dict[str, list[RawRecords]], list[dict], dict[str, int]]:
     """Cut every part to its raw records; group them by form key."""
-    grouped: dict[str, list[pd.DataFrame]] = {}
+    grouped: dict[str, list[RawRecords]] = {}
     defects: list[dict] = []
     unplaced: dict[str, int] = {}
     for part in parts:
@@ -589,7 +606,7 @@ def load(data_dir: Path | str, settings: Settings | None = None) -> Submission:
     contracts = contracts[contracts["_usable"]]
     known_codes = set(contracts["contractor_id"])
 
-    grouped: dict[str, list[pd.DataFrame]] = {}
+    grouped: dict[str, list[RawRecords]] = {}
     contractor_rows = []
     for code, folders in _contractor_dirs(root).items():
         known = code in known_codes

@@ -287,9 +287,9 @@ def find_header(grid: Grid, form: Form) -> int | None:
     """
     required = {h: c.key for c in form.required for h in c.headers}
     need = len(form.required)
-    top = grid.cells.head(HEADER_SEARCH_ROWS)
-    for pos, (_, row) in enumerate(top.iterrows()):
-        found = {required[k] for k in map(_cell_key, row.tolist()) if k in required}
+    top = grid.cells.head(HEADER_SEARCH_ROWS).to_numpy(dtype=object).tolist()
+    for pos, row in enumerate(top):
+        found = {required[k] for k in map(_cell_key, row) if k in required}
         if need and 2 * len(found) >= need:
             return pos
     return None
