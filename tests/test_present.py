@@ -24,13 +24,14 @@ def test_table_speaks_japanese_hides_row_numbers_and_blanks_missing_values():
             "taken_at": pd.to_datetime(["2025-11-14 10:07", None]),
             "encrypted": [True, False],
             "rate": [0.9996, 1.0],
+            "score": [53.54, 49.1],
         }
     )
     header, rows = _cells(table(frame, "takeout"))
-    assert header == ["規則ID", "重大度", "行", "持出日時", "暗号化", "適合率"]
+    assert header == ["規則ID", "重大度", "行", "持出日時", "暗号化", "適合率", "リスクスコア"]
     assert rows == [
-        ["C3-2", "軽微", "15", "2025-11-14 10:07", "有", "99.9%"],
-        ["C7.5-1", "重大", "", "", "無", "100.0%"],
+        ["C3-2", "軽微", "15", "2025-11-14 10:07", "有", "99.9%", "53.54"],
+        ["C7.5-1", "重大", "", "", "無", "100.0%", "49.10"],
     ]
 
 

@@ -17,6 +17,7 @@ import html
 import io
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -125,14 +126,17 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def number_text(value: object) -> str:
-    """A number with thousands separators and at most two decimals (blank when missing)."""
+def number_text(value: object, decimals: int = 0) -> str:
+    """A number with thousands separators and ``decimals`` decimals (blank when missing)."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    text = f"{float(value):,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{float(value):,.{decimals}f}"
+
+
+def decimals_of(values: pd.Series) -> int:
+    """0 when every value of the column is whole, else 2 (one format per column)."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return 0 if np.all(np.mod(numbers, 1) == 0) else 2
 
 
 def percent_text(value: object) -> str:
@@ -187,7 +191,8 @@ def table(frame: pd.DataFrame, form_key: str | None = None, *, index: bool = Fal
         if key in PERCENT_COLUMNS:
             styler = styler.format(percent_text, subset=[column[key]])
         elif key in numeric:
-            styler = styler.format(number_text, subset=[column[key]])
+            places = decimals_of(frame[key])
+            styler = styler.format(partial(number_text, decimals=places), subset=[column[key]])
         else:
             styler = styler.format(lambda v: html.escape(cell_text(v)), subset=[column[key]])
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
