@@ -121,6 +121,10 @@ def test_briefing_parts(audit, tmp_path):
         brief.questions.loc[brief.questions["rule_id"] == "（データで確認不可）", "clause"]
     )
     assert "＊＊" in " ".join(brief.findings["source_row"])
+    defects = brief.findings[brief.findings["rule_id"].str.startswith("Q")]
+    asked = brief.questions[brief.questions["rule_id"] == "Q3"]["question"]
+    assert list(defects["rule_id"]) == ["Q3"] and len(asked) == 1
+    assert defects["detail"].iloc[0] in asked.iloc[0]
     names = roster_names(audit.submission.frames)
     assert not any(n in " ".join(brief.findings["source_row"]) for n in names)
     path = write_briefing_xlsx(brief, tmp_path / "b.xlsx")

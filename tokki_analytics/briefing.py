@@ -294,9 +294,10 @@ def questions(findings: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "clause": "",
-                "rule_id": "Q",
-                "question": f"提出物の不備が{len(defects)}件あります。"
-                "正しい記録の提出と、記録の作成・管理方法を確認する。",
+                "rule_id": "・".join(sorted(set(defects["rule_id"]))),
+                "question": f"提出物の不備が{len(defects)}件あります（例: "
+                f"{defects['detail'].iloc[0]}）。正しい記録の提出と、記録の作成・管理方法を"
+                "確認する。",
             }
         )
     rows.sort(key=lambda r: clause_key(r["clause"]) if r["clause"] else (9_999, 0, ""))
