@@ -59,3 +59,14 @@ def test_chart_has_japanese_alternative_text():
     page = Chart(b"\x89PNG", 'C003 の時系列 "x" <y>')._repr_html_()
     assert 'alt="C003 の時系列 &quot;x&quot; &lt;y&gt;"' in page
     assert page.startswith('<img src="data:image/png;base64,')
+
+
+def test_mask_text_masks_every_name_in_one_pass():
+    from tokki_analytics.mask import mask_text
+
+    names = ["岡山 太郎", "岡山 太", "倉敷 花子"] + [f"姓{i} 名{i}" for i in range(3000)]
+    text = "承認者 岡山 太郎、点検者 岡山太郎、倉敷 花子 / 姓2999 名2999 / 県庁"
+    masked = mask_text(text, names)
+    assert masked == "承認者 岡山 ＊＊、点検者 岡＊＊、倉敷 ＊＊ / 姓2999 ＊＊ / 県庁"
+    assert not any(n in masked for n in names)
+    assert mask_text("", names) == "" and mask_text("県庁", []) == "県庁"
