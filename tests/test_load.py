@@ -404,3 +404,17 @@ def test_dates_in_the_contract_list_are_typed(data_dir: Path):
     contracts = load(data_dir).contracts
     assert contracts["start_date"].iloc[0] == pd.Timestamp(dt.date(2025, 4, 1))
     assert contracts["excluded_clauses"].isna().all()
+
+
+def test_person_names_for_masking_cover_every_loaded_name_without_the_logs():
+    from tokki_analytics.load import read_person_names
+    from tokki_analytics.mask import roster_names
+
+    data = Path(__file__).resolve().parent.parent / "data_samples"
+    names = read_person_names(data)
+    assert set(roster_names(load(data).frames)) <= set(names)
+    # Names in folders that are not audited (no contract) are masked too.
+    assert len(names) > len(roster_names(load(data).frames))
+    assert names == sorted(names, key=len, reverse=True)
+    with pytest.raises(DataFolderError):
+        read_person_names(data / "nope")

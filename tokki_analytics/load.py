@@ -40,6 +40,7 @@ from tokki_analytics.forms import (
     expand_clauses,
     nfkc,
 )
+from tokki_analytics.mask import roster_names
 from tokki_analytics.settings import Settings, load_settings
 from tokki_analytics.values import is_blank, parse_column
 
@@ -565,6 +566,33 @@ def read_contracts(data_dir: Path | str) -> pd.DataFrame:
     frames = _master_frames(root)[0]
     contracts = frames[CONTRACTS.key]
     return contracts[contracts["_usable"]].reset_index(drop=True)
+
+
+def read_person_names(data_dir: Path | str) -> list[str]:
+    """Every person name written in the data folder, longest first, for masking outputs.
+
+    Only the forms with a name column (氏名, 承認者, 点検者, 立会者) are read, so the access
+    logs (the bulk of a prefecture) are skipped; every contractor folder is read, known or
+    not. Names that could not be typed (a Q2 value in a name column) are included as written.
+
+    Raises:
+        DataFolderError: ``data_dir`` does not exist.
+    """
+    root = _existing_folder(data_dir)
+    forms = tuple(f for f in SUBMISSION_FORMS if any(c.personal for c in f.columns))
+    grouped: dict[str, list[RawRecords]] = {}
+    for code, folders in _contractor_dirs(root).items():
+        files = [p for folder in folders for p in read.iter_files(folder)]
+        parts = _read_place(files, root, forms, code)[0]
+        for key, items in _cut(parts, code)[0].items():
+            grouped.setdefault(key, []).extend(items)
+    frames, raw_names = {}, set()
+    for form in forms:
+        frames[form.key], defects = type_records(form, grouped.get(form.key, []))
+        personal = {c.name for c in form.columns if c.personal}
+        raw_names.update(str(d["value"]).strip() for d in defects if d["column"] in personal)
+    names = set(roster_names(frames)) | {n for n in raw_names if n}
+    return sorted(names, key=len, reverse=True)
 
 
 def _existing_folder(data_dir: Path | str) -> Path:

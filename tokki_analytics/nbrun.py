@@ -177,8 +177,8 @@ def run_notebook(
     """
     import papermill
 
-    from tokki_analytics.load import load
-    from tokki_analytics.mask import mask_text, roster_names
+    from tokki_analytics.load import read_person_names
+    from tokki_analytics.mask import mask_text
     from tokki_analytics.offline import make_offline
 
     stem = NOTEBOOKS[name]
@@ -208,7 +208,7 @@ def run_notebook(
     os.chmod(executed, file_mode())
     text = html_without_code(executed)
     if not show_names:
-        text = mask_text(text, roster_names(load(Path(data_dir)).frames))
+        text = mask_text(text, read_person_names(data_dir))
     html = write_text(folder / f"{stem}.html", text)
     make_offline(html)
     return executed, html
