@@ -57,7 +57,7 @@ from tokki_analytics.present import chart, table
 
 pd.set_option("display.max_colwidth", None)
 pd.set_option("display.max_rows", None)
-audit = open_run(data_dir, run_dir or None, as_of or None)
+audit = open_run(data_dir, run_dir or None, as_of or None, contractor=contractor_id)
 brief = briefing(audit, contractor_id, show_names=show_names)
 display(Markdown(f"**{brief.contractor_id} {brief.name}**　監査基準日 {brief.as_of}"))
 

@@ -259,3 +259,15 @@ def test_briefing_workbook_has_japanese_headers_and_neutralised_text(audit, tmp_
     assert "返却の状況" in sheets["持出し"].columns
     assert sheets["指摘"].loc[0, "内容"].startswith("'=HYPERLINK")
     assert not any(c.isascii() and "_" in c for s in sheets.values() for c in s.columns)
+
+
+def test_briefing_from_one_contractors_folder_equals_the_full_load(audit, run_dir):
+    alone = open_run(DATA, run_dir, contractor="C003")
+    assert set(alone.submission.frames["staff"]["contractor_id"]) == {"C003"}
+    full, part = briefing(audit, "C003"), briefing(alone, "C003")
+    for name in ("summary", "status", "findings", "questions", "staff", "takeouts"):
+        pd.testing.assert_frame_equal(getattr(part, name), getattr(full, name), obj=name)
+    pd.testing.assert_frame_equal(part.media_checks, full.media_checks)
+    pd.testing.assert_frame_equal(part.check_gaps, full.check_gaps)
+    with pytest.raises(ParameterError, match="findings.csv"):
+        open_run(DATA, run_dir.parent / "nowhere")

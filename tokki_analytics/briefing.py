@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tokki_analytics.errors import unknown_contractor
+from tokki_analytics.errors import ParameterError, unknown_contractor
 from tokki_analytics.export import write_bytes
 from tokki_analytics.findings import STATUS_FAIL, STATUS_NOT_ASSESSED
 from tokki_analytics.forms import ALL_FORMS
@@ -142,6 +142,7 @@ def open_run(
     data_dir: Path | str,
     run_dir: Path | str | None = None,
     as_of: dt.date | str | None = None,
+    contractor: str | None = None,
 ) -> Audit:
     """Audit ``data_dir``, or reuse the findings and compliance of a finished run.
 
@@ -150,12 +151,15 @@ def open_run(
         run_dir: A ``tokki run`` output folder of the same data folder and as-of date;
             its findings.csv and compliance.csv are used instead of validating again.
         as_of: Audit reference date; overrides ``settings.toml``.
+        contractor: With ``run_dir``, load only this contractor's folder (and the masters):
+            a briefing in a prefecture of hundreds of contractors then opens in seconds.
+            The run's findings and compliance still cover everyone.
 
     Returns:
         The audit (``validation`` is None when read from ``run_dir``).
 
     Raises:
-        FileNotFoundError: ``run_dir`` lacks findings.csv or compliance.csv.
+        ParameterError: ``run_dir`` lacks findings.csv or compliance.csv.
     """
     from tokki_analytics.pipeline import audit
 
@@ -170,9 +174,13 @@ def open_run(
     run = Path(run_dir)
     for name in ("findings.csv", "compliance.csv"):
         if not (run / name).is_file():
-            raise FileNotFoundError(f"{run / name} がありません / missing {run / name}")
+            raise ParameterError(
+                f"{run / name} がありません（tokki run の出力先を指定してください） / "
+                f"missing {run / name}: run_dir must be a tokki run output folder"
+            )
     root = Path(data_dir)
-    submission = load(root, settings=load_settings(root / "settings.toml", as_of))
+    only = [contractor] if contractor else None
+    submission = load(root, settings=load_settings(root / "settings.toml", as_of), contractors=only)
     views = build_views(submission)
     findings = read_findings(run / "findings.csv")
     compliance = read_compliance(run / "compliance.csv")

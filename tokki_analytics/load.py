@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -612,12 +613,19 @@ def _contractor_dirs(root: Path) -> dict[str, list[Path]]:
     return folders
 
 
-def load(data_dir: Path | str, settings: Settings | None = None) -> Submission:
+def load(
+    data_dir: Path | str,
+    settings: Settings | None = None,
+    contractors: Collection[str] | None = None,
+) -> Submission:
     """Load a data folder.
 
     Args:
         data_dir: The folder holding 委託契約一覧 and one folder per contractor.
         settings: Audit settings; default: ``settings.toml`` of the folder, if any.
+        contractors: Read only these contractors' folders (the briefing of one contractor
+            in a large prefecture); the masters are always read, and Q1 is checked for these
+            contractors only. None reads every folder.
 
     Returns:
         The submission: typed frames, defects and the accounting of what was read.
@@ -652,6 +660,8 @@ def load(data_dir: Path | str, settings: Settings | None = None) -> Submission:
                 )
             )
             continue
+        if contractors is not None and code not in contractors:
+            continue
         files = [p for folder in folders for p in read.iter_files(folder)]
         parts, place_ignored, place_defects = _read_place(files, root, SUBMISSION_FORMS, code)
         ignored += place_ignored
@@ -676,6 +686,8 @@ def load(data_dir: Path | str, settings: Settings | None = None) -> Submission:
     )
     defects += q3
     submitted_frame = pd.DataFrame(submitted, columns=["contractor_id", "form"], dtype="str")
+    if contractors is not None:
+        contracts = contracts[contracts["contractor_id"].isin(list(contractors))]
     defects += missing_forms(contracts, submitted_frame, settings.as_of)
     for item in ignored:
         log.info("フォームではないため無視 (ignored, not a form): %s", item)
