@@ -192,17 +192,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_notebook(args: argparse.Namespace) -> int:
     """Run ``tokki notebook``: execute a notebook headless, write .ipynb and code-less HTML."""
-    from tokki_analytics.nbrun import check_parameters, run_notebook
+    from tokki_analytics.nbrun import run_notebook
 
-    data = Path(args.data)
-    check_parameters(args.name, data, args.contractor, args.clause)
-    if args.run and not (Path(args.run) / "findings.csv").is_file():
-        raise UsageError(
-            f"{args.run} に findings.csv がありません / {args.run} is not a finished run"
-        )
-    executed, html = run_notebook(
+    executed, html = run_notebook(  # its parameters are checked before anything is written
         args.name,
-        data,
+        Path(args.data),
         Path(args.out),
         contractor=args.contractor,
         clause=args.clause,

@@ -81,6 +81,7 @@ CELL_COLOURS = {
     STATUS_FAIL: ("FFC7CE", "9C0006"),
     STATUS_NOT_ASSESSED: ("EDEDED", "595959"),
 }
+BOLD_VALUES = frozenset({"重大", STATUS_FAIL})
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _NAME_ROW_FONT = Font(color="808080", size=9, italic=True)
 _WIDTH_CAP = {"detail": 80, "value": 40, "source": 50}
@@ -204,9 +205,10 @@ def _set_widths(
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
-def _colour_severity(ws: Worksheet, columns: list[str], count: int, first: int = 3) -> None:
+def _colour_cells(ws: Worksheet, columns: list[str], count: int, first: int = 3) -> None:
+    """Colour the severity and clause-status cells of the ``count`` rows from row ``first``."""
     styles = {
-        key: (PatternFill("solid", fgColor=fill), Font(color=font, bold=key in ("重大", "不適合")))
+        key: (PatternFill("solid", fgColor=fill), Font(color=font, bold=key in BOLD_VALUES))
         for key, (fill, font) in CELL_COLOURS.items()
     }
     for name in ("severity", "status"):
@@ -258,7 +260,7 @@ def write_table(
     ws.auto_filter.ref = f"A{first - 1}:{last}{len(rows) + first - 1}"
     ws.freeze_panes = f"A{first}"
     _set_widths(ws, columns, rows, headers)
-    _colour_severity(ws, columns, len(rows), first)
+    _colour_cells(ws, columns, len(rows), first)
     for column, fmt in (number_formats or {}).items():
         if column in columns:
             index = columns.index(column) + 1

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import unicodedata
 from pathlib import Path
 
 from tokki_analytics.errors import ParameterError, unknown_contractor
 from tokki_analytics.export import file_mode, prepare_out, write_text
+from tokki_analytics.forms import nfkc
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 #: Command-line name → notebook file stem.
@@ -43,8 +43,7 @@ def notebook_parameters(
 ) -> dict:
     """The papermill parameters of notebook ``name`` (paths made absolute).
 
-    Raises:
-        ValueError: A parameter the notebook needs is missing.
+    The contractor and clause are those :func:`check_parameters` returned.
     """
     params = {
         "data_dir": str(Path(data_dir).resolve()),
@@ -54,17 +53,19 @@ def notebook_parameters(
         "show_names": bool(show_names),
     }
     if name == "briefing":
-        if not contractor:
-            raise ValueError("briefing には --contractor が必要です / briefing needs --contractor")
         params["contractor_id"] = contractor
     if name == "clause":
-        params["clause"] = clause or "第3"
+        params["clause"] = clause
         params["history_dir"] = str(Path(history_dir).expanduser().resolve()) if history_dir else ""
     return params
 
 
 def check_parameters(
-    name: str, data_dir: Path | str, contractor: str | None = None, clause: str | None = None
+    name: str,
+    data_dir: Path | str,
+    contractor: str | None = None,
+    clause: str | None = None,
+    run_dir: Path | str | None = None,
 ) -> tuple[str | None, str | None]:
     """Check what a notebook will look up, before it runs.
 
@@ -75,13 +76,15 @@ def check_parameters(
         data_dir: The data folder (only 委託契約一覧 is read).
         contractor: The briefing's contractor; it must have a contract.
         clause: The clause notebook's clause, as typed (``3``, ``第３``, ``第7三``).
+        run_dir: A finished run to reuse; it must hold findings.csv.
 
     Returns:
         The contractor and the clause in their canonical form (None where unused).
 
     Raises:
         KeyError: ``name`` is not a notebook.
-        ParameterError: The contractor has no contract, or no rule checks the clause.
+        ParameterError: The contractor has no contract, no rule checks the clause, or
+            ``run_dir`` is not a finished run.
         tokki_analytics.load.DataFolderError: ``data_dir`` is not a data folder.
     """
     from tokki_analytics.load import read_contracts
@@ -100,12 +103,16 @@ def check_parameters(
             raise unknown_contractor(contractor, known)
     if name == "clause":
         clause = parse_clause(clause or "第3")
+    if run_dir and not (Path(run_dir) / "findings.csv").is_file():
+        raise ParameterError(
+            f"{run_dir} に findings.csv がありません / {run_dir} is not a finished run"
+        )
     return contractor, clause
 
 
 def _known_code(typed: str, known: list[str]) -> str:
     """``typed`` as spelled in the data (NFKC, trimmed; case ignored when that is unique)."""
-    code = unicodedata.normalize("NFKC", typed).strip()
+    code = nfkc(typed)
     folded = [k for k in known if k.casefold() == code.casefold()]
     return folded[0] if code not in known and len(folded) == 1 else code
 
@@ -182,7 +189,7 @@ def run_notebook(
     from tokki_analytics.offline import make_offline
 
     stem = NOTEBOOKS[name]
-    contractor, clause = check_parameters(name, data_dir, contractor, clause)
+    contractor, clause = check_parameters(name, data_dir, contractor, clause, run_dir)
     folder = prepare_out(Path(out))
     params = notebook_parameters(
         name,

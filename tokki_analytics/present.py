@@ -73,6 +73,11 @@ WIDE_COLUMNS = frozenset(
 )
 
 
+#: Any form's header, overridden by the output contract's labels and the extras.
+_LABELS = {column.key: column.name for form in ALL_FORMS for column in form.columns}
+_LABELS |= CONTRACT_LABELS | EXTRA_LABELS
+
+
 def form_labels(form_key: str) -> dict[str, str]:
     """Column key → the form's Japanese header (e.g. ``taken_at`` → ``持出日時``)."""
     return {column.key: column.name for column in FORMS_BY_KEY[form_key].columns}
@@ -85,9 +90,7 @@ def labels(columns, form_key: str | None = None) -> dict[str, str]:
 
     Columns without a label, or whose label another column already has, keep their name.
     """
-    known = {column.key: column.name for form in ALL_FORMS for column in form.columns}
-    known |= CONTRACT_LABELS | EXTRA_LABELS
-    known |= form_labels(form_key) if form_key else {}
+    known = _LABELS | form_labels(form_key) if form_key else _LABELS
     out: dict[str, str] = {}
     for column in columns:
         label = known.get(column)

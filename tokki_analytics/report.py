@@ -43,7 +43,6 @@ import html
 import io
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,7 +59,7 @@ from tokki_analytics.findings import (
     STATUS_PASS,
     rollup,
 )
-from tokki_analytics.forms import CONTRACTS, expand_clauses
+from tokki_analytics.forms import CONTRACTS, expand_clauses, nfkc
 from tokki_analytics.mask import mask_name, mask_text, roster_names
 from tokki_analytics.rules import RULES
 
@@ -133,7 +132,7 @@ def parse_clause(text: str) -> str:
     Raises:
         ParameterError: No rule belongs to that clause (the message lists those that do).
     """
-    typed = unicodedata.normalize("NFKC", str(text)).strip()
+    typed = nfkc(str(text))
     clause = typed if typed.startswith("第") else f"第{typed}"
     known = rule_clauses()
     if clause in known:
