@@ -29,7 +29,22 @@ LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: $(VENV)/.installed-run
 	$(BIN)/jupyter lab notebooks $(LAB_FLAGS) $(LAB_ROOT)
 
-test: $(VENV)/.installed-test $(CHROMIUM)
+# System packages the tests need, installed when missing (defined before the rules that list
+# them: make expands a prerequisite when it reads the rule). Debian's Chromium drives the
+# browser tests (playwright uses it and downloads no browser); a Japanese font renders the
+# screenshots' text. CHROMIUM and JA_FONT may point elsewhere; the install step is planned
+# whenever the file is missing.
+CHROMIUM ?= /usr/bin/chromium
+JA_FONT ?= /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
+$(CHROMIUM):
+	$(APT_INSTALL) chromium || ($(SUDO) apt-get update -qq && $(APT_INSTALL) chromium)
+$(JA_FONT):
+	$(APT_INSTALL) fonts-ipaexfont-gothic \
+	  || ($(SUDO) apt-get update -qq && $(APT_INSTALL) fonts-ipaexfont-gothic)
+
+test: $(VENV)/.installed-test $(CHROMIUM) $(JA_FONT)
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check .
 
@@ -46,12 +61,6 @@ samples: $(VENV)/.installed-run
 	rm -rf data_samples tests/answer_keys/data_samples
 	$(BIN)/tokki samples data_samples --contractors 8 --seed 1 --key-dir tests/answer_keys/data_samples
 
-# Debian's Chromium drives the browser test (playwright uses it; it downloads no browser).
-CHROMIUM := /usr/bin/chromium
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-$(CHROMIUM):
-	$(SUDO) apt-get install -y -qq --no-install-recommends chromium \
-	  || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium)
 
 setup: $(VENV)/.installed-run
 setup-test: $(VENV)/.installed-test
