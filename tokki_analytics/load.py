@@ -39,7 +39,6 @@ from tokki_analytics.forms import (
     Kind,
     Need,
     expand_clauses,
-    nfkc,
 )
 from tokki_analytics.mask import roster_names
 from tokki_analytics.settings import Settings, load_settings
@@ -363,7 +362,19 @@ def type_records(form: Form, parts: list[RawRecords]) -> tuple[pd.DataFrame, lis
 
 
 def _contractor_code(folder_name: str) -> str:
-    return nfkc(folder_name).split("_", 1)[0]
+    return read.display_name(folder_name).split("_", 1)[0]
+
+
+def _skipped_defect(item: read.Skipped, root: Path, contractor_id: str) -> dict:
+    """The Q0 of a file or folder that is not read (no permission, a link out, a pipe)."""
+    what = "フォルダ" if item.folder else "ファイル"
+    return _defect(
+        "Q0",
+        contractor_id=contractor_id,
+        source=read.relative(item.path, root),
+        detail=f"{what}を読めません: {item.error.reason_ja}",
+        value=item.error.reason_en,
+    )
 
 
 def _read_place(
@@ -447,14 +458,15 @@ def _master_frames(
     root: Path,
 ) -> tuple[dict[str, pd.DataFrame], list[dict], list[str], dict[str, int], list[tuple[str, str]]]:
     """Read the prefecture masters; also return which of them are present (a blank contractor)."""
-    files = [p for p in sorted(root.iterdir()) if p.is_file()]
-    if not any(read.form_for_name(p.stem, (CONTRACTS,)) for p in files if _is_submission(p)):
+    files, _, skipped = read.list_place(root, root, recursive=False)
+    if not any(_is_contract_list(p) for p in [*files, *(s.path for s in skipped)]):
         raise DataFolderError(
             f"{root} はデータフォルダではありません（委託契約一覧がありません） / "
             f"{root} is not a data folder: no 委託契約一覧 (contract list) found"
         )
     candidates = [p for p in files if _is_submission(p)]
     parts, ignored, defects = _read_place(candidates, root, MASTERS, "")
+    defects += [_skipped_defect(item, root, "") for item in skipped if not item.folder]
     grouped, part_defects, unplaced = _cut(parts, "")
     defects += part_defects
     frames = {}
@@ -469,6 +481,11 @@ def _master_frames(
 
 def _is_submission(path: Path) -> bool:
     return path.suffix.lower() in read.SUBMISSION_SUFFIXES and not read.is_ignored_name(path.name)
+
+
+def _is_contract_list(path: Path) -> bool:
+    stem = read.display_name(path.stem)
+    return _is_submission(path) and read.form_for_name(stem, (CONTRACTS,)) is not None
 
 
 # --- cross-checks: Q3, contract of ledger rows, Q1 -------------------------------------
@@ -583,7 +600,7 @@ def read_person_names(data_dir: Path | str) -> list[str]:
     forms = tuple(f for f in SUBMISSION_FORMS if any(c.personal for c in f.columns))
     grouped: dict[str, list[RawRecords]] = {}
     for code, folders in _contractor_dirs(root).items():
-        files = [p for folder in folders for p in read.iter_files(folder)]
+        files = _contractor_files(code, folders, root)[0]
         parts = _read_place(files, root, forms, code)[0]
         for key, items in _cut(parts, code)[0].items():
             grouped.setdefault(key, []).extend(items)
@@ -605,12 +622,36 @@ def _existing_folder(data_dir: Path | str) -> Path:
     return root
 
 
-def _contractor_dirs(root: Path) -> dict[str, list[Path]]:
-    folders: dict[str, list[Path]] = {}
-    for path in sorted(root.iterdir()):
-        if path.is_dir() and not path.name.startswith("."):
-            folders.setdefault(_contractor_code(path.name), []).append(path)
-    return folders
+#: A contractor folder to read, or one that cannot be (a link out of the data folder...).
+Place = Path | read.Skipped
+
+
+def _contractor_dirs(root: Path) -> dict[str, list[Place]]:
+    """Contractor code → its folders (several when a code has several), in name order."""
+    _, folders, skipped = read.list_place(root, root, recursive=False)
+    places: list[Place] = [*folders, *(item for item in skipped if item.folder)]
+    grouped: dict[str, list[Place]] = {}
+    for place in sorted(places, key=lambda p: _place_path(p).name):
+        grouped.setdefault(_contractor_code(_place_path(place).name), []).append(place)
+    return grouped
+
+
+def _place_path(place: Place) -> Path:
+    return place.path if isinstance(place, read.Skipped) else place
+
+
+def _contractor_files(code: str, places: list[Place], root: Path) -> tuple[list[Path], list[dict]]:
+    """The files of a contractor's folders, and a Q0 for each entry that cannot be read."""
+    files: list[Path] = []
+    defects: list[dict] = []
+    for place in places:
+        if isinstance(place, read.Skipped):
+            defects.append(_skipped_defect(place, root, code))
+            continue
+        found, _, skipped = read.list_place(place, root)
+        files += found
+        defects += [_skipped_defect(item, root, code) for item in skipped]
+    return files, defects
 
 
 def load(
@@ -647,14 +688,18 @@ def load(
     for code, folders in _contractor_dirs(root).items():
         known = code in known_codes
         contractor_rows.append(
-            {"contractor_id": code, "folder": read.relative(folders[0], root), "known": known}
+            {
+                "contractor_id": code,
+                "folder": read.relative(_place_path(folders[0]), root),
+                "known": known,
+            }
         )
         if not known:
             defects.append(
                 _defect(
                     "Q3",
                     contractor_id=code,
-                    source=read.relative(folders[0], root),
+                    source=read.relative(_place_path(folders[0]), root),
                     detail=f"受託者コード {code} の契約が委託契約一覧にありません"
                     "（フォルダの中は確認していません）",
                 )
@@ -662,10 +707,10 @@ def load(
             continue
         if contractors is not None and code not in contractors:
             continue
-        files = [p for folder in folders for p in read.iter_files(folder)]
+        files, unread = _contractor_files(code, folders, root)
         parts, place_ignored, place_defects = _read_place(files, root, SUBMISSION_FORMS, code)
         ignored += place_ignored
-        defects += place_defects
+        defects += unread + place_defects
         submitted += sorted({(code, part.form.key) for part in parts})
         part_frames, part_defects, part_unplaced = _cut(parts, code)
         defects += part_defects

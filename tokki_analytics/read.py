@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,19 +79,158 @@ def is_ignored_name(name: str) -> bool:
     return name.startswith(("~$", "."))
 
 
-def iter_files(folder: Path) -> Iterator[Path]:
-    """Yield the files under ``folder`` in a stable order, skipping hidden folders."""
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts[:-1]):
-            continue
-        if path.is_file():
-            yield path
+@dataclass
+class Skipped:
+    """A file or folder of the data folder that is not read, and why (a Q0).
+
+    Attributes:
+        path: The file or folder.
+        error: The reason, in Japanese and English.
+        folder: True for a folder (its files were not read), False for a file.
+    """
+
+    path: Path
+    error: UnreadableFile
+    folder: bool = False
+
+
+def display_name(name: str) -> str:
+    """A file-system name as text a person can read and any output can hold.
+
+    Python hands undecodable bytes of a name over as lone surrogates, which no UTF-8
+    output accepts. Each path component is decoded from its bytes as UTF-8, else as CP932
+    (a contractor's zip unpacked by ``unzip``), else shown with its bad bytes escaped
+    (a backslash and the byte in hex); the result is NFKC-normalised.
+    """
+    parts = []
+    for raw in os.fsencode(name).split(b"/"):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _cp932(raw) or raw.decode("utf-8", errors="backslashreplace")
+        parts.append(text)
+    return unicodedata.normalize("NFKC", "/".join(parts))
+
+
+def _cp932(raw: bytes) -> str | None:
+    """``raw`` decoded as CP932, or None when it is not text in CP932.
+
+    Python's codec also maps single bytes 0x80, 0xA0 and 0xFD–0xFF to control and
+    private-use characters, which no real file name holds: those mean "not CP932".
+    """
+    try:
+        text = raw.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+    if any("\x80" <= ch <= "\x9f" or "\ue000" <= ch <= "\uf8ff" for ch in text):
+        return None
+    return text
 
 
 def relative(path: Path, root: Path) -> str:
-    """Return ``path`` relative to ``root`` with ``/`` separators, NFKC-normalised."""
-    return unicodedata.normalize("NFKC", path.relative_to(root).as_posix())
+    """Return ``path`` relative to ``root`` with ``/`` separators, readable (display_name)."""
+    return display_name(path.relative_to(root).as_posix())
+
+
+def _os_reason(exc: OSError, folder: bool) -> UnreadableFile:
+    """The reason an entry cannot be opened: a permission problem is not a corrupt file."""
+    what_ja, what_en = ("フォルダ", "folder") if folder else ("ファイル", "file")
+    if isinstance(exc, PermissionError):
+        return UnreadableFile(
+            f"{what_ja}の読み取り権限がありません", f"permission denied: cannot open the {what_en}"
+        )
+    return UnreadableFile(
+        f"{what_ja}を開けません（{exc.strerror or type(exc).__name__}）",
+        f"cannot open the {what_en} ({exc.strerror or type(exc).__name__})",
+    )
+
+
+def link_problem(path: Path, root: Path) -> UnreadableFile | None:
+    """Why a symbolic link must not be read: its target is missing or outside ``root``.
+
+    A link whose target lies inside the data folder is read like its target; one that
+    points outside it (``/etc/passwd``, ``/usr``) is never opened.
+    """
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return UnreadableFile(
+            "リンク先がありません（壊れたリンク）", "broken symbolic link (no target)"
+        )
+    if not target.is_relative_to(root.resolve()):
+        return UnreadableFile(
+            "データフォルダ外へのリンクです（読みません）",
+            "symbolic link to a place outside the data folder (not read)",
+        )
+    return None
+
+
+def _not_regular(path: Path) -> UnreadableFile:
+    return UnreadableFile(
+        "通常のファイルではありません（名前付きパイプ・デバイス等）",
+        "not a regular file (a pipe, socket or device)",
+    )
+
+
+def list_place(
+    folder: Path, root: Path, recursive: bool = True
+) -> tuple[list[Path], list[Path], list[Skipped]]:
+    """List a place of the data folder without following links out of it.
+
+    Args:
+        folder: The data folder itself (``recursive=False``) or a contractor folder.
+        root: The data folder.
+        recursive: Descend into sub-folders (contractor folders); hidden folders (``.…``)
+            are passed over, as are folders already visited through a link.
+
+    Returns:
+        (files in a stable order, sub-folders when not recursive, entries that cannot be
+        read: unreadable folders, links out of the data folder or broken, pipes and devices
+        named like a submission).
+    """
+    files: list[Path] = []
+    folders: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[Path] = set()
+
+    def visit(place: Path) -> None:
+        try:
+            real = place.resolve()
+            if real in seen:
+                return
+            seen.add(real)
+            with os.scandir(place) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(place, _os_reason(exc, folder=True), folder=True))
+            return
+        for entry in entries:
+            _sort_entry(Path(entry.path), entry.name)
+
+    def _sort_entry(path: Path, name: str) -> None:
+        problem = link_problem(path, root)
+        try:
+            is_dir = problem is None and path.is_dir()
+            is_file = problem is None and not is_dir and path.is_file()
+        except OSError as exc:
+            problem = _os_reason(exc, folder=False)
+            is_dir = is_file = False
+        if problem is not None:
+            skipped.append(Skipped(path, problem, folder=path.is_dir()))
+        elif is_dir and not name.startswith("."):
+            if recursive:
+                visit(path)
+            else:
+                folders.append(path)
+        elif is_file:
+            files.append(path)
+        elif not is_dir and path.suffix.lower() in SUBMISSION_SUFFIXES:
+            skipped.append(Skipped(path, _not_regular(path)))
+
+    visit(folder)
+    return files, folders, skipped
 
 
 # --- workbooks ------------------------------------------------------------------------
@@ -102,7 +241,12 @@ def _open_workbook(path: Path):
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
-        return CalamineWorkbook.from_path(str(path))
+        name = str(path)
+        if name != name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
+            # a name that is not UTF-8 (CP932 from unzip): calamine takes text paths only
+            with open(path, "rb") as fh:
+                return CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+        return CalamineWorkbook.from_path(name)
     except PasswordError as exc:
         raise UnreadableFile("パスワードで保護されています", "password-protected") from exc
     except Exception as exc:  # noqa: BLE001 - calamine raises many kinds; all mean "unreadable"
@@ -152,7 +296,7 @@ def read_workbook(path: Path, root: Path, forms: tuple[Form, ...]) -> FileResult
         names = [m.name for m in workbook.sheets_metadata]
         by_sheet = {name: form_for_name(name, forms) for name in names}
         if not any(by_sheet.values()) and names:
-            file_form = form_for_name(path.stem, forms)
+            file_form = form_for_name(display_name(path.stem), forms)
             if file_form is not None:
                 by_sheet[names[0]] = file_form
         for name in names:
@@ -256,7 +400,7 @@ def read_file(path: Path, root: Path, forms: tuple[Form, ...]) -> FileResult:
     if suffix in WORKBOOK_SUFFIXES:
         return read_workbook(path, root, forms)
     if suffix == ".csv":
-        form = form_for_name(path.stem, forms)
+        form = form_for_name(display_name(path.stem), forms)
         if form is None:
             return FileResult(ignored=[relative(path, root)])
         return read_csv(path, root, form)
