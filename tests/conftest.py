@@ -46,6 +46,20 @@ STAFF_HEADER = [
 ]
 
 
+def require_installed(path: str | Path, what: str) -> None:
+    """Skip a test whose system package is missing, but fail it in CI (``CI=true``).
+
+    ``make test`` installs what the tests need; in CI a missing browser means the install
+    step is broken, and a skipped browser test would be a test that cannot fail.
+    """
+    if Path(path).exists():
+        return
+    message = f"{what} ({path}) is missing: `make test` installs it"
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
     """Write a workbook: sheet name -> rows (None for an empty cell)."""
     path.parent.mkdir(parents=True, exist_ok=True)

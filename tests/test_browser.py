@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, require_installed
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -18,7 +18,12 @@ ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="make test installs chromium")
+pytestmark = pytest.mark.usefixtures("chromium_present")
+
+
+@pytest.fixture(scope="module")
+def chromium_present() -> None:
+    require_installed(CHROMIUM, "Debian's chromium")
 
 
 @pytest.fixture(scope="module")
