@@ -38,6 +38,9 @@ class Column:
         aliases: Other headers accepted for this column.
         allowed: For ENUM, the allowed values; for LIST, the allowed items (empty: any).
         personal: The column holds person names (masked in reports).
+        open_end: An end date where ``9999-12-31`` means "no end date" (the convention of
+            Japanese business systems): read as blank when the column is optional, as the
+            last day tokki reads (:data:`tokki_analytics.values.LAST_DAY`) when required.
     """
 
     name: str
@@ -47,6 +50,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     allowed: tuple[str, ...] = ()
     personal: bool = False
+    open_end: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -165,7 +169,7 @@ CONTRACTS = Form(
         Column("担当課", "department", Kind.TEXT, required=True),
         Column("業務名", "title", Kind.TEXT, required=True),
         Column("契約開始日", "start_date", Kind.DATE, required=True),
-        Column("契約終了日", "end_date", Kind.DATE, required=True),
+        Column("契約終了日", "end_date", Kind.DATE, required=True, open_end=True),
         Column("取扱件数", "record_volume", Kind.INT),
         Column("要配慮個人情報", "sensitive", Kind.ENUM, allowed=HAS),
         Column("電子データ取扱", "handles_electronic", Kind.ENUM, allowed=HAS),
@@ -204,7 +208,7 @@ STAFF = Form(
         Column("雇用形態", "employment", Kind.ENUM, required=True, allowed=EMPLOYMENT),
         Column("作業場所", "work_place", Kind.TEXT, required=True),
         Column("従事開始日", "start_date", Kind.DATE, required=True),
-        Column("従事終了日", "end_date", Kind.DATE),
+        Column("従事終了日", "end_date", Kind.DATE, open_end=True),
         Column("届出日", "notified_on", Kind.DATE),
         Column("誓約書提出日", "pledge_on", Kind.DATE),
     ),

@@ -42,7 +42,7 @@ from tokki_analytics.forms import (
 )
 from tokki_analytics.mask import roster_names
 from tokki_analytics.settings import Settings, load_settings
-from tokki_analytics.values import is_blank, parse_column
+from tokki_analytics.values import LAST_DAY, is_blank, is_open_end, parse_column
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +253,16 @@ def _q2_detail(column: Column, text: str, blank: bool) -> str:
 Fault = tuple[Column, np.ndarray, bool]
 
 
+def _open_ends(cells: pd.Series, column: Column) -> pd.Series:
+    """Cells of an end date with ``9999-12-31`` ("no end") read as open (Column.open_end)."""
+    open_end = cells.map(is_open_end).to_numpy(dtype=bool)
+    if not open_end.any():
+        return cells
+    cells = cells.astype(object).copy()
+    cells[open_end] = LAST_DAY if column.required else None
+    return cells
+
+
 def _cell_defects(
     form: Form, raw: pd.DataFrame, typed: pd.DataFrame, faults: list[Fault]
 ) -> list[dict]:
@@ -330,6 +340,8 @@ def type_records(form: Form, parts: list[RawRecords]) -> tuple[pd.DataFrame, lis
     faults: list[Fault] = []
     for column in form.columns:
         cells = raw[column.key] if column.key in raw else pd.Series(None, index=raw.index)
+        if column.open_end:
+            cells = _open_ends(cells, column)
         values, bad = parse_column(cells.astype(object), column)
         typed[column.key] = values.astype(_DTYPES[column.kind])
         bad = bad.to_numpy(dtype=bool)
@@ -425,8 +437,47 @@ def _cut(
 # --- masters ---------------------------------------------------------------------------
 
 
+def _reversed_periods(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Q2 for a contract whose 契約終了日 precedes its 契約開始日; its end is then unreadable.
+
+    Such a period holds no day, so no rule that needs the period judges the contract
+    (as with an unreadable end date); the auditor sees the raw dates in the Q2.
+    """
+    reversed_ = _arr_bool(frame["end_date"] < frame["start_date"])
+    if not reversed_.any():
+        return frame, []
+    frame = frame.copy()
+    column = CONTRACTS.column("end_date")
+    defects = []
+    for row in frame[reversed_].to_dict("records"):
+        start, end = f"{row['start_date']:%Y-%m-%d}", f"{row['end_date']:%Y-%m-%d}"
+        defects.append(
+            _defect(
+                "Q2",
+                contractor_id=row["contractor_id"] if pd.notna(row["contractor_id"]) else "",
+                contract_id=row["contract_id"] if pd.notna(row["contract_id"]) else "",
+                form=CONTRACTS.name,
+                source=row["_source"],
+                sheet=row["_sheet"],
+                row=row["_row"],
+                column=column.name,
+                value=end,
+                detail=f"{column.name}「{end}」が契約開始日「{start}」より前です",
+            )
+        )
+    frame.loc[reversed_, "end_date"] = pd.NaT
+    invalid = frame.loc[reversed_, "_invalid"]
+    frame.loc[reversed_, "_invalid"] = (invalid + ",end_date").str.lstrip(",")
+    return frame, defects
+
+
+def _arr_bool(values: pd.Series) -> np.ndarray:
+    return values.fillna(False).to_numpy(dtype=bool)
+
+
 def _mark_contracts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """Flag usable contract rows; a repeated 契約番号 keeps its first row, later ones are Q2."""
+    frame, reversed_defects = _reversed_periods(frame)
     frame = frame.copy()
     readable = frame["contract_id"].notna() & frame["contractor_id"].notna()
     repeated = readable & frame["contract_id"].duplicated(keep="first")
@@ -435,7 +486,7 @@ def _mark_contracts(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
         _contract_defect("Q2", CONTRACTS, row, "が重複しています（先の行を採用）")
         for row in frame[repeated].to_dict("records")
     ]
-    return frame, defects
+    return frame, reversed_defects + defects
 
 
 def _contract_defect(rule_id: str, form: Form, row: dict, problem: str) -> dict:

@@ -62,6 +62,7 @@ from tokki_analytics.findings import (
 from tokki_analytics.forms import CONTRACTS, expand_clauses, nfkc
 from tokki_analytics.mask import mask_name, mask_text, roster_names
 from tokki_analytics.rules import RULES
+from tokki_analytics.values import LAST_DAY
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -932,6 +933,13 @@ def _index_page(run: _Run) -> str:
 # --- contractor pages -----------------------------------------------------------------
 
 
+def _end_text(end: object) -> str | None:
+    """A contract's end date; an open end (9999-12-31 in 委託契約一覧) reads 定めなし."""
+    if pd.isna(end):
+        return None
+    return "定めなし (9999-12-31)" if end.date() == LAST_DAY else f"{end:%Y-%m-%d}"
+
+
 def _contract_table(run: _Run, contracts: pd.DataFrame) -> str:
     h = run.h
     rows = [
@@ -940,7 +948,7 @@ def _contract_table(run: _Run, contracts: pd.DataFrame) -> str:
             h.t(c.department),
             h.t(c.title),
             h.t(None if pd.isna(c.start_date) else f"{c.start_date:%Y-%m-%d}"),
-            h.t(None if pd.isna(c.end_date) else f"{c.end_date:%Y-%m-%d}"),
+            h.t(_end_text(c.end_date)),
             "" if pd.isna(c.record_volume) else _num(c.record_volume),
             h.t(c.sensitive),
             h.t(c.handles_electronic),

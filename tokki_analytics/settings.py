@@ -25,6 +25,13 @@ def _today() -> dt.date:
     return dt.datetime.now(TOKYO).date()
 
 
+#: The audit reference dates accepted (dates in the data are read in the same years).
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
+#: The largest value of a threshold, by the ending of its name: ten years of days or hours
+#: (no clause gives a contractor longer), and a count larger than any population.
+MAXIMA = {"_days": 3_660, "_hours": 87_840, "_threshold": 10**12}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Thresholds and lists the rules read. Defaults are those of RULES.md."""
@@ -68,29 +75,51 @@ class Settings:
     )
 
 
+def check_as_of(day: dt.date, name: str = "as_of") -> dt.date:
+    """Refuse an audit reference date outside :data:`AS_OF_RANGE` (with a message)."""
+    lo, hi = AS_OF_RANGE
+    if not lo <= day <= hi:
+        raise SettingsError(
+            f"監査基準日 {name} は {lo} から {hi} までの日付で指定してください（{day}） / "
+            f"{name} must be a date from {lo} to {hi} (got {day})"
+        )
+    return day
+
+
+def _as_of(name: str, value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return check_as_of(value.date(), name)
+    if isinstance(value, dt.date):
+        return check_as_of(value, name)
+    if isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return check_as_of(day, name)
+    raise SettingsError(
+        f"設定 {name} は YYYY-MM-DD の日付で指定してください / "
+        f"setting {name} must be a date YYYY-MM-DD (got {value!r})"
+    )
+
+
+def _count(name: str, value: object) -> int:
+    top = next((m for end, m in MAXIMA.items() if name.endswith(end)), MAXIMA["_threshold"])
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+        raise SettingsError(
+            f"設定 {name} は 0 以上 {top:,} 以下の整数で指定してください / "
+            f"setting {name} must be an integer from 0 to {top:,} (got {value!r})"
+        )
+    return value
+
+
 def _coerce(name: str, value: object, default: object) -> object:
     """Check one settings value against the type of its default."""
     if name == "as_of":
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise SettingsError(
-            f"設定 {name} は YYYY-MM-DD の日付で指定してください / "
-            f"setting {name} must be a date YYYY-MM-DD (got {value!r})"
-        )
-    if isinstance(default, int) or name.endswith(("_days", "_hours", "_threshold")):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise SettingsError(
-                f"設定 {name} は 0 以上の整数で指定してください / "
-                f"setting {name} must be a non-negative integer (got {value!r})"
-            )
-        return value
+        return _as_of(name, value)
+    if isinstance(default, int) or name.endswith(tuple(MAXIMA)):
+        return _count(name, value)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SettingsError(
             f"設定 {name} は文字列のリストで指定してください / "
@@ -116,10 +145,11 @@ def load_settings(path: Path | None, as_of: dt.date | None = None) -> Settings:
     if path is not None and path.exists():
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else exc
             raise SettingsError(
-                f"設定ファイル {path.name} を読めません / "
-                f"cannot read settings file {path.name}: {exc}"
+                f"設定ファイル {path} を読めません（TOML 形式のファイルではありません） / "
+                f"cannot read settings file {path}: {reason}"
             ) from exc
         defaults = {f.name: f for f in fields(Settings)}
         for key, value in raw.items():
@@ -131,7 +161,7 @@ def load_settings(path: Path | None, as_of: dt.date | None = None) -> Settings:
             default = defaults[key].default
             values[key] = _coerce(key, value, None if default is None else default)
     if as_of is not None:
-        values["as_of"] = as_of
+        values["as_of"] = check_as_of(as_of, "--as-of")
     return Settings(**values)
 
 

@@ -95,8 +95,15 @@ def format_date(day: dt.date, style: str) -> str:
 
 # --- reading --------------------------------------------------------------------------------
 
-#: Earliest and latest instant a typed column can hold (``datetime64[ns]`` bounds, whole years).
-_MIN_YEAR, _MAX_YEAR = 1678, 2261
+#: Earliest and latest year a date is read in: 1900–2199, well inside ``datetime64[ns]``
+#: (1677–2262), so that a date plus or minus any threshold settings allow (ten years at the
+#: most) stays representable; a year outside is unreadable (Q2).
+_MIN_YEAR, _MAX_YEAR = 1900, 2199
+#: The last day a date is read in: what an open end (``9999-12-31``) of a required end date
+#: stands for, so that the period runs past any as-of.
+LAST_DAY = dt.date(_MAX_YEAR, 12, 31)
+_OPEN_END_TEXT = re.compile(r"9999\s*[-/.年]\s*12\s*[-/.月]\s*31\s*日?(\s*0?0:00(:00)?)?")
+_OPEN_END_SERIAL = 2_958_465  # 9999-12-31 in Excel's 1900 date system
 _LO = pd.Timestamp(_MIN_YEAR, 1, 1)
 _HI = pd.Timestamp(_MAX_YEAR, 12, 31, 23, 59, 59, 999999)
 _NAT = np.iinfo(np.int64).min
@@ -177,6 +184,17 @@ _H, _MI, _S, _F, _JH, _JM, _JS = (_GROUP[k] for k in ("H", "M", "S", "F", "jH", 
 
 # Cell states while parsing.
 _OK, _BLANK, _BAD = 0, 1, 2
+
+
+def is_open_end(value: object) -> bool:
+    """True for a cell meaning "no end date": 9999-12-31 as a date, text or Excel serial."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return (value.year, value.month, value.day) == (9999, 12, 31)
+    if isinstance(value, str):
+        return _OPEN_END_TEXT.fullmatch(unicodedata.normalize("NFKC", value).strip()) is not None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value == _OPEN_END_SERIAL
+    return False
 
 
 def _blank_text(text: str) -> bool:
@@ -511,7 +529,7 @@ def _typed_entries(values: list[object], states: np.ndarray, kind: Kind) -> obje
 
 
 def _ns_in_range(parsed: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Nanoseconds of ``parsed`` (NaT outside 1678..2261) and which ones are valid."""
+    """Nanoseconds of ``parsed`` (NaT outside the years read) and which ones are valid."""
     ok = np.asarray((parsed >= _LO) & (parsed <= _HI))
     ns = np.full(len(parsed), _NAT, dtype=np.int64)
     ns[ok] = parsed[ok].as_unit("ns").asi8
