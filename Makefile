@@ -1,7 +1,7 @@
 # tokki-analytics: two commands on a fresh machine.
 #   make demo   set up .venv and audit data_samples/ into reports/
 #   make test   set up .venv with the test tools and run the tests
-#   make lab    open the notebooks in JupyterLab
+#   make lab    open the notebooks (tokki_analytics/notebooks/) in JupyterLab
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -17,17 +17,18 @@ demo: $(VENV)/.installed-run
 	$(BIN)/tokki notebook briefing --data data_samples --contractor C001 --run reports \
 	  --out reports/briefing
 
-# Open JupyterLab on notebooks/ with the project's kernel (python3 of .venv), on this machine
-# only; without JupyterLab's news feed, update check and PyPI extension search (nothing leaves
-# the machine); kernels reached over local sockets rather than TCP ports; the notebook's own
-# kernel started without asking (notebooks/.lab-settings/overrides.json).
+# Open JupyterLab on the notebooks (package data: tokki_analytics/notebooks/) with the
+# project's kernel (python3 of .venv), on this machine only; without JupyterLab's news feed,
+# update check and PyPI extension search (nothing leaves the machine); kernels reached over
+# local sockets rather than TCP ports; the notebook's own kernel started without asking
+# (.lab-settings/overrides.json in the notebooks folder).
 LAB_FLAGS := --ServerApp.ip=127.0.0.1 --LabApp.news_url=None \
   --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
   --LabApp.extension_manager=readonly --KernelManager.transport=ipc \
-  --LabApp.app_settings_dir=notebooks/.lab-settings
+  --LabApp.app_settings_dir=tokki_analytics/notebooks/.lab-settings
 LAB_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: $(VENV)/.installed-run
-	$(BIN)/jupyter lab notebooks $(LAB_FLAGS) $(LAB_ROOT)
+	$(BIN)/jupyter lab tokki_analytics/notebooks $(LAB_FLAGS) $(LAB_ROOT)
 
 # System packages the tests need, installed when missing (defined before the rules that list
 # them: make expands a prerequisite when it reads the rule). Debian's Chromium drives the

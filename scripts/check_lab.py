@@ -1,8 +1,9 @@
 """Run every notebook top to bottom inside JupyterLab, as an auditor would, and report.
 
 Starts JupyterLab exactly as ``make lab`` does (same flags, on 127.0.0.1), on a copy of
-``notebooks/`` next to a link to ``data_samples/`` (so the notebooks' default parameters
-work and the committed notebooks stay without outputs). Debian's Chromium, driven by
+``tokki_analytics/notebooks/`` laid out as in the checkout, next to a link to
+``data_samples/`` (so the notebooks' default parameters and the Makefile's settings folder
+work, and the committed notebooks stay without outputs). Debian's Chromium, driven by
 playwright, opens each notebook, chooses Run ▸ Run All Cells, waits for the kernel, saves,
 and the saved notebook is checked: every code cell ran, no error output, one chart with
 alternative text where the notebook draws one. It also records every request the page makes
@@ -29,6 +30,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The notebooks folder, relative to the checkout (as ``make lab`` opens it).
+NOTEBOOK_DIR = Path("tokki_analytics", "notebooks")
 NOTEBOOKS = ["01_briefing", "02_comparison", "03_clause", "04_incidents"]
 CHROMIUM = "/usr/bin/chromium"
 
@@ -119,11 +122,12 @@ def main(stems: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="tokki-lab-"))
     (work / "data_samples").symlink_to(ROOT / "data_samples")
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")  # .lab-settings included
+    shutil.copytree(ROOT / NOTEBOOK_DIR, work / NOTEBOOK_DIR)  # .lab-settings included
     token, port = secrets.token_hex(16), free_port()
     env = os.environ | {"GX_ANALYTICS_ENABLED": "False", "JUPYTER_RUNTIME_DIR": str(work / "rt")}
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/jupyter"), "lab", "notebooks", "--no-browser", f"--port={port}"]
+        [str(ROOT / ".venv/bin/jupyter"), "lab", str(NOTEBOOK_DIR), "--no-browser"]
+        + [f"--port={port}"]
         + [f"--IdentityProvider.token={token}", *lab_flags()]
         + (["--allow-root"] if os.geteuid() == 0 else []),
         cwd=work,
@@ -144,7 +148,7 @@ def main(stems: list[str] | None = None) -> int:
                 started = time.monotonic()
                 run_all(page, base, token, stem)
                 page.close()
-                problems = check_saved(work / "notebooks" / f"{stem}.ipynb")
+                problems = check_saved(work / NOTEBOOK_DIR / f"{stem}.ipynb")
                 took = time.monotonic() - started
                 print(f"{stem}: {'OK' if not problems else 'FAIL'} ({took:.0f} s) {problems or ''}")
                 failed += bool(problems)

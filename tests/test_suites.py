@@ -82,4 +82,4 @@ def test_no_threshold_is_written_into_a_suite():
 def test_suite_files_name_their_clauses():
     names = [p.stem for p in SUITES_DIR.glob("*.json")]
     assert any(n.startswith("第3") for n in names)
-    assert (ROOT / "expectations").is_dir()
+    assert SUITES_DIR == ROOT / "tokki_analytics" / "expectations"

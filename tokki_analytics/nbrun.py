@@ -1,7 +1,7 @@
 """Running the notebooks headless: papermill → executed ``.ipynb`` + offline, masked HTML.
 
-The notebooks live in the project's ``notebooks/`` folder (next to the package; the
-project is installed editable). :func:`run_notebook` executes one with papermill on the
+The notebooks are package data (``tokki_analytics/notebooks/``, shipped in the wheel and
+found through importlib.resources). :func:`run_notebook` executes one with papermill on the
 ``python3`` kernel of the current environment, writes the executed notebook and an HTML copy
 without code cells (nbconvert's ``HTMLExporter(exclude_input=True)``), removes every network
 reference from the HTML (:func:`tokki_analytics.offline.make_offline`: nbconvert's template
@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from importlib import resources
 from pathlib import Path
 
 from tokki_analytics.errors import ParameterError, unknown_contractor
 from tokki_analytics.export import file_mode, prepare_out, write_text
 from tokki_analytics.forms import nfkc
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+#: The notebooks: package data, a real folder (pip installs a package unpacked).
+NOTEBOOK_DIR = Path(str(resources.files("tokki_analytics") / "notebooks"))
 #: Command-line name → notebook file stem.
 NOTEBOOKS = {
     "briefing": "01_briefing",

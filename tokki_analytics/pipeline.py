@@ -56,7 +56,8 @@ def audit(
         data_dir: The data folder.
         as_of: Audit reference date; overrides ``settings.toml``.
         settings_file: A settings file other than ``DATA/settings.toml``.
-        suites_dir: Expectation suites other than the project's ``expectations/``.
+        suites_dir: Expectation suites other than the package's own
+            (``tokki_analytics/expectations/``); it must hold every rule of the catalogue.
         progress: Called with a short Japanese label as each stage starts.
 
     Returns:

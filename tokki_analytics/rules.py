@@ -2,9 +2,9 @@
 
 A rule is declared once here: its id, clause, severity, the check view it reads, and the
 built-in GX expectation (type and keyword arguments) that checks a column of that view.
-The suites in ``expectations/`` are written from this catalogue
-(``python -m tokki_analytics.suites``); the run loads them from JSON, so any GX runtime
-can use them as they are.
+The suites in ``tokki_analytics/expectations/`` (package data) are written from this
+catalogue (``python -m tokki_analytics.suites``); the run loads them from JSON, so any GX
+runtime can use them as they are, and checks that they hold every rule of the catalogue.
 
 Conventions every view follows (see :mod:`tokki_analytics.views`):
 
@@ -49,6 +49,12 @@ class Rule:
         kwargs: The expectation's arguments, ``column`` included; literals only.
         description: What the rule checks, in Japanese (shown by GX's Data Docs).
         detail: Failing view rows → one Japanese line per row naming the values at fault.
+        needs: Reference forms (form keys) the rule compares its units against. For a
+            contractor whose reference form is missing, unreadable or has no usable part,
+            the rule is not assessed: no failures, no passes (RULES.md).
+        needs_if_sent: Reference forms whose absence means "nothing recorded" (RULES.md:
+            a missing 廃棄消去記録 means no record) but which block the rule when a file of
+            them was sent and none of it could be used.
     """
 
     id: str
@@ -60,6 +66,8 @@ class Rule:
     kwargs: dict
     description: str
     detail: Callable[[pd.DataFrame], pd.Series] = field(compare=False, repr=False)
+    needs: tuple[str, ...] = ()
+    needs_if_sent: tuple[str, ...] = ()
 
     @property
     def judge(self) -> str:
@@ -342,7 +350,8 @@ NOT_NULL = "ExpectColumnValuesToNotBeNull"
 RULES: tuple[Rule, ...] = (
     Rule("C2-1", "第2", "重大", "contract", "contracts", BETWEEN,
          _between("supervisor_gap_days"),
-         "契約期間（基準日まで）の毎日に作業責任者が従事していること", _c2_1),
+         "契約期間（基準日まで）の毎日に作業責任者が従事していること", _c2_1,
+         needs=("staff",)),
     Rule("C3-1", "第3", "軽微", "staff row", "staff", NOT_NULL, {"column": "notified_on"},
          "作業従事者の届出日が記入されていること", _c3_1),
     Rule("C3-2", "第3", "軽微", "staff row", "staff", BETWEEN, _between("notice_delay_days"),
@@ -350,29 +359,35 @@ RULES: tuple[Rule, ...] = (
     Rule("C3-3", "第3", "重大", "log row", "person_events", IN_SET,
          _in("notified_active", True),
          "入退室・持出・複製の記録上の人物が、その日に従事中の届出済み作業従事者であること",
-         _c3_3),
+         _c3_3, needs=("staff",)),
     Rule("C4-1", "第4", "軽微", "staff row", "staff", IN_SET, _in("pledge_in_time", True),
          "誓約書が従事開始日までに提出されていること", _c4_1),
     Rule("C5-1", "第5", "軽微", "staff row", "staff", IN_SET, _in("trained_in_time", True),
-         "従事開始日から猶予期間内までに研修を受けていること", _c5_1),
+         "従事開始日から猶予期間内までに研修を受けていること", _c5_1,
+         needs=("training",)),
     Rule("C5-2", "第5", "軽微", "staff row × fiscal year", "staff_years", IN_SET,
          _in("trained_in_year", True),
-         "従事した各年度（4月〜3月）に研修を受けていること", _c5_2),
+         "従事した各年度（4月〜3月）に研修を受けていること", _c5_2,
+         needs=("training",)),
     Rule("C7.1-1", "第7一", "重大", "ledger row", "ledger", IN_SET,
          _in("storage_method_allowed", True),
          "紙媒体（紙・電子を含む）の保管方法が認められた方法であること", _c7_1_1),
     Rule("C7.2-1", "第7二", "重大", "take-out row", "takeout", IN_SET,
          _in("destination_designated", True),
-         "持出先が契約の持出先指定場所であること", _c7_2_1),
+         "持出先が契約の持出先指定場所であること", _c7_2_1,
+         needs=("ledger",)),
     Rule("C7.2-2", "第7二", "観察", "take-out row", "takeout", IN_SET, _in("return_ok", True),
-         "持ち出した媒体が期限内に返却され、返却日時が持出日時より前でないこと", _c7_2_2),
+         "持ち出した媒体が期限内に返却され、返却日時が持出日時より前でないこと", _c7_2_2,
+         needs=("ledger",)),
     Rule("C7.3-1", "第7三", "重大", "take-out row", "takeout", IN_SET,
-         _in("encrypted_yes", True), "電子媒体で持ち出すときは暗号化していること", _c7_3_1),
+         _in("encrypted_yes", True), "電子媒体で持ち出すときは暗号化していること", _c7_3_1,
+         needs=("ledger",)),
     Rule("C7.4-1", "第7四", "重大", "copy row", "copies", NOT_NULL,
          {"column": "approval_ref"}, "複製に県の承諾番号があること", _c7_4_1),
     Rule("C7.5-1", "第7五", "軽微", "contract", "contracts", BETWEEN,
          _between("check_gap_excess_days"),
-         "媒体・バックアップの点検の間隔が所定の日数を超えないこと", _c7_5_1),
+         "媒体・バックアップの点検の間隔が所定の日数を超えないこと", _c7_5_1,
+         needs=("media_checks",)),
     Rule("C7.5-2", "第7五", "軽微", "check row", "media_checks", NOT_NULL,
          {"column": "action"}, "点検で異常があったときは措置が記録されていること", _c7_5_2),
     Rule("C7.6-1", "第7六", "軽微", "ledger row", "ledger", BETWEEN,
@@ -381,9 +396,11 @@ RULES: tuple[Rule, ...] = (
          _c7_6_1),
     Rule("C7.6-2", "第7六", "重大", "ledger row", "ledger", BETWEEN,
          _between("unnotified_user_count"),
-         "管理台帳の利用者がその契約の届出済み作業従事者であること", _c7_6_2),
+         "管理台帳の利用者がその契約の届出済み作業従事者であること", _c7_6_2,
+         needs=("staff",)),
     Rule("C7.6-3", "第7六", "重大", "log row", "ledger_refs", IN_SET,
-         _in("ledger_known", True), "記録の台帳番号が管理台帳にあること", _c7_6_3),
+         _in("ledger_known", True), "記録の台帳番号が管理台帳にあること", _c7_6_3,
+         needs=("ledger",)),
     Rule("C7.7-1", "第7七", "重大", "device row", "devices", IN_SET,
          _in("ownership", "会社貸与"), "業務に私物端末を使っていないこと", _c7_7_1),
     Rule("C7.8-1", "第7八", "軽微", "device row", "devices", BETWEEN,
@@ -402,9 +419,11 @@ RULES: tuple[Rule, ...] = (
          _c9_2),
     Rule("C11-1", "第11", "重大", "ledger row", "ledger", IN_SET,
          _in("disposal_recorded", True),
-         "期限を過ぎた個人情報が返還・廃棄・消去され、その記録があること", _c11_1),
+         "期限を過ぎた個人情報が返還・廃棄・消去され、その記録があること", _c11_1,
+         needs_if_sent=("disposals",)),
     Rule("C11-2", "第11", "重大", "disposal row", "disposals", IN_SET,
-         _in("method_fits", True), "返還・廃棄・消去の方法が台帳の媒体に適すること", _c11_2),
+         _in("method_fits", True), "返還・廃棄・消去の方法が台帳の媒体に適すること", _c11_2,
+         needs=("ledger",)),
     Rule("C11-3", "第11", "軽微", "disposal row", "disposals", IN_SET,
          _in("witness_given", True), "立会いを求められた処理に立会者が記録されていること",
          _c11_3),
@@ -425,6 +444,30 @@ RULES: tuple[Rule, ...] = (
          "個人情報保護委員会への報告対象（件数が基準超または要配慮個人情報）でないこと", _c14_4),
     Rule("P-1", "第13", "観察", "contract", "contracts", IN_SET,
          _in("inspected_within_year", True),
-         "実施中の契約に過去365日以内の実地検査があること", _p_1),
+         "実施中の契約に過去365日以内の実地検査があること", _p_1,
+         needs=("inspections",)),
 )  # fmt: skip
 """Every rule of RULES.md, in its order."""
+
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+"""Rule id → rule."""
+
+#: The forms (keys) whose rows are the units of each check view: a rule all of whose unit
+#: forms are unavailable for a contractor has nothing to judge there.
+VIEW_FORMS: dict[str, tuple[str, ...]] = {
+    "contracts": ("contracts",),
+    "staff": ("staff",),
+    "staff_years": ("staff",),
+    "person_events": ("access", "takeout", "copies"),
+    "ledger": ("ledger",),
+    "takeout": ("takeout",),
+    "copies": ("copies",),
+    "media_checks": ("media_checks",),
+    "ledger_refs": ("takeout", "copies", "handovers", "disposals"),
+    "devices": ("devices",),
+    "handovers": ("handovers",),
+    "subcontracts": ("subcontracts",),
+    "disposals": ("disposals",),
+    "inspection_requests": ("inspection_requests",),
+    "incidents": ("incidents",),
+}

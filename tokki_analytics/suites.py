@@ -1,10 +1,11 @@
 """Expectation suites: written from the rule catalogue, stored as GX JSON, loaded with GX alone.
 
 ``python -m tokki_analytics.suites [DIR]`` writes one suite per check view into
-``expectations/`` (the default). The run reads the JSON back (:func:`load_suites`), so the
-suites are the artefact a prefecture reviews and any GX runtime can execute: they use
-built-in expectation types only, and structured row conditions that compare a column with
-a literal.
+``tokki_analytics/expectations/`` (the default: package data, shipped in the wheel). The run
+reads the JSON back (:func:`load_suites`), so the suites are the artefact a prefecture
+reviews and any GX runtime can execute: they use built-in expectation types only, and
+structured row conditions that compare a column with a literal. A suites folder that lacks
+a suite of the catalogue, or an expectation of a rule, stops the run (:class:`SuiteError`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from importlib import resources
 from pathlib import Path
 
 from tokki_analytics.rules import RULES, SEVERITY_GX, Rule
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
-#: Where the suites live: ``expectations/`` at the top of the project.
-SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
+#: Where the suites live: package data (``tokki_analytics/expectations/``), found through
+#: importlib.resources so that an installed copy reads the suites of its wheel. pip installs
+#: a package unpacked, so the resource is a real folder.
+SUITES_DIR = Path(str(resources.files("tokki_analytics") / "expectations"))
 
 #: Japanese titles of the check views, used in suite names and reports.
 VIEW_TITLES = {
@@ -129,7 +133,7 @@ def load_suites(folder: Path = SUITES_DIR) -> dict[str, object]:
 
 
 def main() -> int:
-    """Write the suites (default folder: expectations/)."""
+    """Write the suites (default folder: the package's expectations/)."""
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else SUITES_DIR
     for path in write_suites(folder):
         print(f"wrote {path}")

@@ -24,7 +24,7 @@
 # data_dir: 提出データのフォルダ。as_of: 監査基準日（空欄なら settings.toml の値）。
 # run_dir: `tokki run` の出力先（指定すると監査をやり直さずその結果を使う）。
 # top: リスクスコア上位から実地検査の候補にする受託者の数。
-data_dir = "../data_samples"
+data_dir = "../../data_samples"
 as_of = ""
 run_dir = ""
 out_dir = ""

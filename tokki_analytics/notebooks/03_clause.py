@@ -22,7 +22,7 @@
 # %% tags=["parameters"]
 # clause: 条項（例: 第3、第7三）。history_dir: `tokki run --history` の保存先（推移の表示に使う）。
 # data_dir, as_of, run_dir: ブリーフィングと同じ。
-data_dir = "../data_samples"
+data_dir = "../../data_samples"
 clause = "第3"
 as_of = ""
 run_dir = ""

@@ -33,7 +33,7 @@
 # settings.toml の値）。run_dir: `tokki run` の出力先を指定すると、その実行の findings.csv と
 # compliance.csv を使い、監査をやり直しません。out_dir: Excel の書き出し先（空欄なら書き出さない）。
 # show_names: True で氏名を伏せずに表示します。
-data_dir = "../data_samples"
+data_dir = "../../data_samples"
 contractor_id = "C001"
 as_of = ""
 run_dir = ""
