@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics import read
+from tokki_analytics.assess import note_blocked_rules
 from tokki_analytics.errors import InputError
 from tokki_analytics.forms import (
     CONTRACTS,
@@ -88,7 +89,10 @@ class Submission:
         defects: Submission defects Q0–Q3, columns :data:`DEFECT_COLUMNS`.
         contractors: One row per contractor folder: contractor_id, folder, known.
         submitted: One row per (contractor_id, form key) present in the folder; the
-            prefecture masters present have a blank contractor_id.
+            prefecture masters present have a blank contractor_id. ``usable`` is True
+            when at least one sheet or file of the form has its header row (a form sent
+            but never usable counts as submitted for Q1, but its rules are not assessed:
+            :mod:`tokki_analytics.assess`).
         ignored: Files and sheets that are not forms (relative paths).
         unplaced_rows: Form key → non-blank rows of sheets whose header was not found
             (each such sheet has its Q2s).
@@ -507,8 +511,8 @@ def _contract_defect(rule_id: str, form: Form, row: dict, problem: str) -> dict:
 
 def _master_frames(
     root: Path,
-) -> tuple[dict[str, pd.DataFrame], list[dict], list[str], dict[str, int], list[tuple[str, str]]]:
-    """Read the prefecture masters; also return which of them are present (a blank contractor)."""
+) -> tuple[dict[str, pd.DataFrame], list[dict], list[str], dict[str, int], list[tuple]]:
+    """Read the prefecture masters; also return which are present and usable (contractor "")."""
     files, _, skipped = read.list_place(root, root, recursive=False)
     if not any(_is_contract_list(p) for p in [*files, *(s.path for s in skipped)]):
         raise DataFolderError(
@@ -526,7 +530,7 @@ def _master_frames(
         defects += cell_defects
     contracts, dup_defects = _mark_contracts(frames[CONTRACTS.key])
     frames[CONTRACTS.key] = contracts
-    present = sorted({("", part.form.key) for part in parts})
+    present = sorted({("", part.form.key, part.form.key in grouped) for part in parts})
     return frames, defects + dup_defects, ignored, unplaced, present
 
 
@@ -762,8 +766,8 @@ def load(
         parts, place_ignored, place_defects = _read_place(files, root, SUBMISSION_FORMS, code)
         ignored += place_ignored
         defects += unread + place_defects
-        submitted += sorted({(code, part.form.key) for part in parts})
         part_frames, part_defects, part_unplaced = _cut(parts, code)
+        submitted += sorted({(code, p.form.key, p.form.key in part_frames) for p in parts})
         defects += part_defects
         for key, items in part_frames.items():
             grouped.setdefault(key, []).extend(items)
@@ -781,7 +785,10 @@ def load(
         inspection_contractors(frames[INSPECTIONS.key], contracts), INSPECTIONS, contracts
     )
     defects += q3
-    submitted_frame = pd.DataFrame(submitted, columns=["contractor_id", "form"], dtype="str")
+    submitted_frame = pd.DataFrame(submitted, columns=["contractor_id", "form", "usable"])
+    submitted_frame = submitted_frame.astype(
+        {"contractor_id": "str", "form": "str", "usable": bool}
+    )
     if contractors is not None:
         contracts = contracts[contracts["contractor_id"].isin(list(contractors))]
     defects += missing_forms(contracts, submitted_frame, settings.as_of)
@@ -791,7 +798,9 @@ def load(
         data_dir=root,
         settings=settings,
         frames={key: frames[key] for key in FORMS_BY_KEY},
-        defects=sort_defects(defects_frame(defects)),
+        defects=sort_defects(
+            note_blocked_rules(defects_frame(defects), submitted_frame, contracts)
+        ),
         contractors=pd.DataFrame(contractor_rows, columns=["contractor_id", "folder", "known"]),
         submitted=submitted_frame,
         ignored=ignored,

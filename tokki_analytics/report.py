@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from tokki_analytics.assess import clause_reasons, form_states
 from tokki_analytics.errors import ParameterError
 from tokki_analytics.export import prepare_out, write_text
 from tokki_analytics.findings import (
@@ -962,10 +963,10 @@ def _contract_table(run: _Run, contracts: pd.DataFrame) -> str:
     return '<h2>契約 <span class="en">(Contracts)</span></h2>' + _table(header, rows, {5})
 
 
-def _status_cell(row: pd.Series) -> str:
+def _status_cell(row: pd.Series, reason: str = "") -> str:
     status = row["status"]
     if status == STATUS_NOT_ASSESSED:
-        small = "適用除外" if row["excluded"] else "判定なし"
+        small = "適用除外" if row["excluded"] else html.escape(reason or "判定なし")
     else:
         small = f"不合格 {int(row['units_failed'])} / 判定 {int(row['units_checked'])}"
     return f'<td class="st {STATUS_CLASS[status]}">{html.escape(status)}<small>{small}</small></td>'
@@ -974,16 +975,20 @@ def _status_cell(row: pd.Series) -> str:
 def _status_table(run: _Run, cid: str, contracts: pd.DataFrame) -> str:
     status = run.status[run.status["contractor_id"] == cid].set_index(["contract_id", "clause"])
     ids = list(contracts["contract_id"])
+    sub = run.audit.submission
+    reasons = clause_reasons(form_states(sub.submitted, sub.defects), cid)
     rows = []
     for clause in rule_clauses():
-        cells = [_status_cell(status.loc[(k, clause)]) for k in ids]
+        cells = [_status_cell(status.loc[(k, clause)], reasons.get(clause, "")) for k in ids]
         rows.append([html.escape(clause_label(clause)), *cells])
     legend = " ".join(_badge(s) for s in (STATUS_FAIL, STATUS_NOT_ASSESSED, STATUS_PASS))
     return (
         '<h2>契約ごとの条項の状況 <span class="en">(Clause status per contract)</span></h2>'
         f"<p>{legend}</p>"
         '<p class="note">不適合: その条項の規則が不合格を出した。未評価: その条項の規則が判定した'
-        "記録がない（様式の提出なし・適用除外・対象の記録なし）— 適合ではありません。適合: 判定し"
+        "記録がない（様式の提出なし・適用除外・対象の記録なし）— 適合ではありません。その下の小さな"
+        "字が理由です（様式が読めない・見出し行がない・提出なし / why: a form unreadable, "
+        "without a header row, or not sent）。適合: 判定し"
         "すべて合格。入退室記録など契約番号のない受託者全体の記録は、その条項を適用除外していない"
         "すべての契約に数えます。</p>" + _table(["条項", *[run.h.t(k) for k in ids]], rows)
     )

@@ -10,7 +10,9 @@ fiscal year …) and carries:
   ``_sheet`` and ``_row`` ("" and NA for contract-level views);
 - for every rule R on the view a ``judge__R`` boolean: True exactly where R judges the unit
   (not a Q3 row, the clause not excluded for the contract, not dated after as-of, the cells
-  it needs readable, its input forms submitted, the checked value known);
+  it needs readable, the checked value known), and False for every unit of a contractor
+  whose reference forms (``Rule.needs``) are missing or unusable (:func:`finish`, from
+  :mod:`tokki_analytics.assess`);
 - the checked columns: values, day counts and threshold excesses computed here from the
   settings, so that the expectations (:mod:`tokki_analytics.rules`) compare them with
   literals only. Numeric checked columns are ``float64``, yes/no ones plain ``bool``;
@@ -29,9 +31,10 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from tokki_analytics.assess import FormStates, form_states
 from tokki_analytics.forms import FORMS_BY_KEY, expand_clauses, header_key
 from tokki_analytics.load import Submission
-from tokki_analytics.rules import judge_column
+from tokki_analytics.rules import RULES_BY_ID, judge_column
 
 
 def column_names(form: str, keys: Iterable[str]) -> dict[str, str]:
@@ -72,7 +75,7 @@ class Context:
         contracts: Usable contracts, indexed by contract id.
         exclusions: One row per (contract_id, contractor_id, clause) a contract excludes
             (``第7`` expanded).
-        submitted: (contractor_id, form key) pairs present in the folder.
+        states: Which forms each contractor sent in usable form.
     """
 
     sub: Submission
@@ -80,7 +83,7 @@ class Context:
     next_day: pd.Timestamp
     contracts: pd.DataFrame
     exclusions: pd.DataFrame
-    submitted: frozenset[tuple[str, str]]
+    states: FormStates
 
     @property
     def settings(self):
@@ -98,10 +101,6 @@ class Context:
         both = off.reindex(per.index, fill_value=0)
         return per.index[both.to_numpy() == per.to_numpy()].tolist()
 
-    def submitters(self, form_key: str) -> list[str]:
-        """Contractors that submitted ``form_key``."""
-        return sorted(c for c, f in self.submitted if f == form_key)
-
 
 def context(sub: Submission) -> Context:
     """Build the shared lookups of ``sub``."""
@@ -117,14 +116,13 @@ def context(sub: Submission) -> Context:
         for clause in sorted(expand_clauses(list(clauses or ())))
     ]
     as_of = pd.Timestamp(sub.settings.as_of)
-    submitted = frozenset(zip(sub.submitted["contractor_id"], sub.submitted["form"], strict=True))
     return Context(
         sub=sub,
         as_of=as_of,
         next_day=as_of + DAY,
         contracts=contracts,
         exclusions=pd.DataFrame(rows, columns=["contract_id", "contractor_id", "clause"]),
-        submitted=submitted,
+        states=form_states(sub.submitted, sub.defects),
     )
 
 
@@ -173,11 +171,6 @@ def excluded(ctx: Context, frame: pd.DataFrame, clause: str) -> np.ndarray:
     by_contract = _arr(frame["contract_id"].isin(ctx.excluding(clause)))
     by_contractor = _arr(frame["contractor_id"].isin(ctx.all_excluding(clause)))
     return np.where(_arr(frame["contract_id"].isna()), by_contractor, by_contract)
-
-
-def submitted(ctx: Context, frame: pd.DataFrame, form_key: str) -> np.ndarray:
-    """True where the row's contractor submitted ``form_key``."""
-    return _arr(frame["contractor_id"].isin(ctx.submitters(form_key)))
 
 
 def days_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
@@ -270,11 +263,20 @@ def origin(frame: pd.DataFrame, form_key: str) -> pd.DataFrame:
     )
 
 
-def finish(out: pd.DataFrame, judges: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Add the judge columns and ``_key``; reset the index."""
+def assessable(ctx: Context, frame: pd.DataFrame, rule_id: str) -> np.ndarray:
+    """False for the rows of contractors whose reference forms of ``rule_id`` are unusable."""
+    rule = RULES_BY_ID[rule_id]
+    who = pd.unique(frame["contractor_id"])
+    blocked = [c for c in who if ctx.states.refs(rule, c)]
+    return ~_arr(frame["contractor_id"].isin(blocked))
+
+
+def finish(ctx: Context, out: pd.DataFrame, judges: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Add the judge columns (not assessed where a reference form is unusable) and ``_key``."""
     out = out.reset_index(drop=True)
     for rule_id, mask in judges.items():
-        out[judge_column(rule_id)] = np.asarray(mask, dtype=bool)
+        judged = np.asarray(mask, dtype=bool) & assessable(ctx, out, rule_id)
+        out[judge_column(rule_id)] = judged
     out.insert(0, "_key", np.arange(len(out), dtype="int64"))
     return out
 
@@ -423,12 +425,6 @@ def _inspections(ctx: Context, contracts: pd.DataFrame) -> tuple[pd.Series, pd.S
     return last, (ctx.as_of - last) / DAY
 
 
-def inspections_given(sub: Submission) -> bool:
-    """True when the prefecture gave 検査履歴 (a file of it at the top of the data folder)."""
-    present = sub.submitted
-    return bool(((present["contractor_id"] == "") & (present["form"] == "inspections")).any())
-
-
 def contracts_view(sub: Submission) -> pd.DataFrame:
     """One row per usable contract: C2-1, C7.5-1, P-1."""
     ctx = context(sub)
@@ -448,13 +444,13 @@ def contracts_view(sub: Submission) -> pd.DataFrame:
     base = _arr(c["start_date"].notna()) & _arr(c["end_date"].notna())
     started = base & _arr(c["start_date"] <= ctx.as_of)
     off = partial(excluded, ctx, out)
-    judge_21 = started & ~off("第2") & submitted(ctx, out, "staff")
+    judge_21 = started & ~off("第2") & assessable(ctx, out, "C2-1")
     gaps = _supervisor_gaps(ctx, c, judge_21)
     out["supervisor_gap_days"] = gaps["total"].fillna(0.0).astype("float64")
     out["supervisor_gaps"] = gaps["text"].fillna("").astype("str")
 
     electronic = _arr(c["handles_electronic"] != "無") & ~invalid(c, "handles_electronic")
-    judge_751 = started & electronic & ~off("第7五") & submitted(ctx, out, "media_checks")
+    judge_751 = started & electronic & ~off("第7五") & assessable(ctx, out, "C7.5-1")
     checks = _check_gaps(ctx, c, judge_751)
     interval = ctx.settings.media_check_interval_days
     out["check_gap_excess_days"] = (checks["longest"].fillna(0.0) - interval).astype("float64")
@@ -465,8 +461,8 @@ def contracts_view(sub: Submission) -> pd.DataFrame:
     out["days_since_inspection"] = age.astype("float64")
     out["inspected_within_year"] = _arr(age <= INSPECTION_WINDOW_DAYS)
     current = base & started & _arr(c["end_date"] >= ctx.as_of)
-    judge_p1 = current & ~off("第13") & inspections_given(sub)
-    return finish(out, {"C2-1": judge_21, "C7.5-1": judge_751, "P-1": judge_p1})
+    judge_p1 = current & ~off("第13")
+    return finish(ctx, out, {"C2-1": judge_21, "C7.5-1": judge_751, "P-1": judge_p1})
 
 
 # --- staff: C3-1, C3-2, C4-1, C5-1; staff_years: C5-2 --------------------------------------
@@ -542,10 +538,9 @@ def staff_view(sub: Submission) -> pd.DataFrame:
         & ~off("第5")
         & started
         & _arr(f["person_id"].notna())
-        & submitted(ctx, out, "training")
         & (training["trained_in_time"].to_numpy() | due_passed),
     }
-    return finish(out, judges)
+    return finish(ctx, out, judges)
 
 
 def fiscal_year(values: pd.Series) -> pd.Series:
@@ -593,9 +588,8 @@ def staff_years_view(sub: Submission) -> pd.DataFrame:
         & ~excluded(ctx, out, "第5")
         & ~invalid(years, "end_date", "person_id")
         & _arr(years["person_id"].notna())
-        & submitted(ctx, out, "training")
     )
-    return finish(out, {"C5-2": judge})
+    return finish(ctx, out, {"C5-2": judge})
 
 
 # --- person_events: C3-3 -------------------------------------------------------------------
@@ -676,7 +670,7 @@ def person_events_view(sub: Submission) -> pd.DataFrame:
         active[idx], listed[idx] = a, r
     out["on_roster"] = listed
     out["notified_active"] = active
-    return finish(out, {"C3-3": judged})
+    return finish(ctx, out, {"C3-3": judged})
 
 
 # --- ledger: C7.1-1, C7.6-1, C7.6-2, C11-1 -------------------------------------------------
@@ -754,14 +748,10 @@ def ledger_view(sub: Submission) -> pd.DataFrame:
         & _arr(f["medium"].isin(PAPER_MEDIA))
         & ~invalid(f, "storage_method"),
         "C7.6-1": ok & ~off("第7六") & (readable > 0),
-        "C7.6-2": ok
-        & ~off("第7六")
-        & has_users
-        & ~invalid(f, "users")
-        & submitted(ctx, out, "staff"),
+        "C7.6-2": ok & ~off("第7六") & has_users & ~invalid(f, "users"),
         "C11-1": ok & ~off("第11") & ~invalid(f, "due_on", "status") & _arr(deadline < ctx.as_of),
     }
-    return finish(out, judges)
+    return finish(ctx, out, judges)
 
 
 def invalid_count(frame: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
@@ -803,7 +793,7 @@ def takeout_view(sub: Submission) -> pd.DataFrame:
         & _arr(f["medium"].isin(s.electronic_media))
         & ~invalid(f, "medium", "encrypted"),
     }
-    return finish(out, judges)
+    return finish(ctx, out, judges)
 
 
 def copies_view(sub: Submission) -> pd.DataFrame:
@@ -815,7 +805,7 @@ def copies_view(sub: Submission) -> pd.DataFrame:
         out[column] = f[column]
     judge = ~invalid(f, "at", "approval_ref") & on_or_before(ctx, f["at"])
     judge &= ~excluded(ctx, out, "第7四")
-    return finish(out, {"C7.4-1": judge})
+    return finish(ctx, out, {"C7.4-1": judge})
 
 
 # --- media_checks: C7.5-2; ledger_refs: C7.6-3 ----------------------------------------------
@@ -831,7 +821,7 @@ def media_checks_view(sub: Submission) -> pd.DataFrame:
     judge = known(f) & ~invalid(f, "checked_on", "result", "action")
     judge &= on_or_before(ctx, f["checked_on"]) & _arr(f["result"] == "異常あり")
     judge &= ~excluded(ctx, out, "第7五")
-    return finish(out, {"C7.5-2": judge})
+    return finish(ctx, out, {"C7.5-2": judge})
 
 
 _LEDGER_REF_FORMS = (
@@ -852,7 +842,7 @@ def _ledger_ref_part(ctx: Context, ledgers: pd.MultiIndex, form_key: str, column
     )
     out["ledger_known"] = np.asarray(pairs.isin(ledgers), dtype=bool)
     judged = known(f) & ~invalid(f, "ledger_id") & _arr(f["ledger_id"].notna())
-    judged &= not_after(ctx, f[column]) & submitted(ctx, out, "ledger")
+    judged &= not_after(ctx, f[column])
     out["_judged"] = judged & ~excluded(ctx, out, "第7六")
     return out
 
@@ -870,7 +860,7 @@ def ledger_refs_view(sub: Submission) -> pd.DataFrame:
         ignore_index=True,
     )
     judged = out.pop("_judged").to_numpy(dtype=bool)
-    return finish(out, {"C7.6-3": judged})
+    return finish(ctx, out, {"C7.6-3": judged})
 
 
 # --- devices: C7.7-1, C7.8-1 -----------------------------------------------------------------
@@ -903,7 +893,7 @@ def devices_view(sub: Submission) -> pd.DataFrame:
         & _arr(f["ownership"].notna()),
         "C7.8-1": ok & ~excluded(ctx, out, "第7八") & has_software & (allowed is not None),
     }
-    return finish(out, judges)
+    return finish(ctx, out, judges)
 
 
 # --- handovers: C8.2-1, C8.2-2 ---------------------------------------------------------------
@@ -932,7 +922,7 @@ def handovers_view(sub: Submission) -> pd.DataFrame:
         & ~invalid(f, "direction", "receipt_on")
         & late,
     }
-    return finish(out, judges)
+    return finish(ctx, out, judges)
 
 
 # --- subcontracts: C9-1, C9-2 ----------------------------------------------------------------
@@ -955,7 +945,7 @@ def subcontracts_view(sub: Submission) -> pd.DataFrame:
     base &= ~excluded(ctx, out, "第9")
     readable = len(SUBCONTRACT_FIELDS) - invalid_count(f, SUBCONTRACT_FIELDS)
     judges = {"C9-1": base & ~invalid(f, "approved_on"), "C9-2": base & (readable > 0)}
-    return finish(out, judges)
+    return finish(ctx, out, judges)
 
 
 # --- disposals: C11-2, C11-3, C11-4 ----------------------------------------------------------
@@ -1050,7 +1040,7 @@ def disposals_view(sub: Submission) -> pd.DataFrame:
         & _arr(f["kind"].isin(("廃棄", "消去")))
         & ~invalid(f, "kind", "certificate_on"),
     }
-    return finish(out, judges)
+    return finish(ctx, out, judges)
 
 
 # --- inspection_requests: C12-1 ---------------------------------------------------------------
@@ -1069,7 +1059,7 @@ def inspection_requests_view(sub: Submission) -> pd.DataFrame:
     due = _arr(f["reported_on"].notna()) | _arr(out["report_excess_days"] > 0)
     judge = known(f) & ~invalid(f, "requested_on", "reported_on") & due
     judge &= on_or_before(ctx, f["requested_on"]) & ~excluded(ctx, out, "第12")
-    return finish(out, {"C12-1": judge})
+    return finish(ctx, out, {"C12-1": judge})
 
 
 # --- incidents: C14-1 … C14-4 ----------------------------------------------------------------
@@ -1113,7 +1103,7 @@ def incidents_view(sub: Submission) -> pd.DataFrame:
         "C14-3": found & ~invalid(f, "occurred_at", "reported_at") & either,
         "C14-4": base & (out["ppc_reportable"].to_numpy() | (~unknown & ~nothing)),
     }
-    return finish(out, judges)
+    return finish(ctx, out, judges)
 
 
 # --- all views -------------------------------------------------------------------------------
