@@ -249,3 +249,23 @@ def test_the_declared_unit_forms_and_reference_forms_match_the_views():
         assert held <= declared, (name, held - declared)
     for rule in RULES:
         assert set(rule.needs) | set(rule.needs_if_sent) <= set(FORMS_BY_KEY), rule.id
+
+
+def test_a_roster_read_in_part_is_used_and_the_q0_says_so(tmp_path: Path):
+    root = _folder(tmp_path)
+    _access_log(root)
+    _roster(root, "readable")
+    (root / FOLDER / "作業従事者名簿_追加.xlsx").write_bytes(random.Random(13).randbytes(1024))
+    findings, _, _ = _run(root, tmp_path / "out")
+    assert len([f for f in findings if f["rule_id"] == "C3-3"]) == 3, "judged on what was read"
+    q0 = [f for f in findings if f["rule_id"] == "Q0"]
+    assert len(q0) == 1 and "他のファイルだけで評価" in q0[0]["detail"]
+
+
+def test_a_headerless_inspection_history_leaves_p_1_not_assessed(tmp_path: Path):
+    root = _folder(tmp_path)
+    _roster(root, "readable")
+    write_xlsx(root / "検査履歴.xlsx", {"検査履歴": [["番号", "日付"], ["K-001", "2024-05-01"]]})
+    findings, compliance, page = _run(root, tmp_path / "out")
+    assert "P-1" not in _rules(findings) | _rules(compliance)
+    assert "検査履歴の見出し行が見つからないため" in _clause_cells(page, "第13 実地検査")
