@@ -170,7 +170,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     progress = Progress(quiet=args.quiet)
     result = audit(
-        Path(args.data), as_of=args.as_of, settings_file=_settings_path(args), progress=progress
+        Path(args.data),
+        as_of=args.as_of,
+        settings_file=_settings_path(args),
+        suites_dir=args.suites,
+        progress=progress,
     )
     progress("出力 (writing reports)")
     out = Path(args.out)
@@ -310,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="出力先フォルダ (output folder)")
     p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD (overrides settings.toml)")
     p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
+    p.add_argument(
+        "--suites", help="期待値スイートのフォルダ (default: 同梱のスイート / the shipped suites)"
+    )
     p.add_argument("--group-readable", action="store_true", help="出力をグループにも読めるように")
     p.add_argument("--show-names", action="store_true", help="氏名を伏字にしない (show names)")
     p.add_argument("--history", help="実行履歴の保存先 (default: ~/.local/share/tokki/history)")

@@ -69,6 +69,7 @@ def audit(
     from tokki_analytics.views import build_views
 
     step = progress or (lambda label: None)
+    suites = load_suites(Path(suites_dir) if suites_dir else SUITES_DIR)  # before the long load
     root = Path(data_dir)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
@@ -80,7 +81,7 @@ def audit(
     step("点検ビュー (views)")
     views = build_views(submission)
     step("検証 (validation)")
-    validation = validate(views, load_suites(Path(suites_dir) if suites_dir else SUITES_DIR))
+    validation = validate(views, suites)
     step("指摘の集計 (findings)")
     findings = build_findings(views, validation, submission.defects)
     compliance = build_compliance(views, validation)

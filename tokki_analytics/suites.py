@@ -11,11 +11,14 @@ a suite of the catalogue, or an expectation of a rule, stops the run (:class:`Su
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from tokki_analytics.errors import InputError
 from tokki_analytics.rules import RULES, SEVERITY_GX, Rule
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
@@ -104,31 +107,165 @@ def write_suites(folder: Path = SUITES_DIR) -> list[Path]:
     return written
 
 
-class SuiteError(RuntimeError):
-    """A suite file is missing, unreadable, or lost expectations when GX loaded it."""
+class SuiteError(InputError):
+    """The suites folder lacks a suite or an expectation of the catalogue, or a file is unreadable.
+
+    An incomplete folder would check less than the catalogue and report the rest as clean, so
+    the run stops before it reads any data (exit 2 in the command line).
+    """
 
 
-def load_suites(folder: Path = SUITES_DIR) -> dict[str, object]:
-    """Load every suite JSON with GX alone, keyed by view.
+class _Dropped(logging.Handler):
+    """Collects what GX logs when it drops an expectation it cannot build."""
 
-    GX drops an expectation whose type it does not know with only a log line; this
-    checks that every expectation in the file survived.
+    def __init__(self) -> None:
+        super().__init__()
+        self.reasons: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        self.reasons.append(str(exc or record.getMessage()).splitlines()[0])
+
+
+@contextmanager
+def _gx_drops():
+    """Catch GX's log of dropped expectations (reported by us, not as GX's traceback)."""
+    log = logging.getLogger("great_expectations.core.expectation_suite")
+    handler, propagate = _Dropped(), log.propagate
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        yield handler
+    finally:
+        log.removeHandler(handler)
+        log.propagate = propagate
+
+
+def _rule_ids(expectations) -> list[str | None]:
+    """The ``meta.rule_id`` of each expectation (GX objects or JSON dicts); None if none."""
+    metas = [e.get("meta") if isinstance(e, dict) else e.meta for e in expectations]
+    ids = [m.get("rule_id") if isinstance(m, dict) else None for m in metas]
+    return [rule_id if isinstance(rule_id, str) else None for rule_id in ids]
+
+
+def _load_suite(path: Path) -> tuple[str, object]:
+    """Load one suite file with GX: (view, suite).
 
     Raises:
-        SuiteError: A suite file is invalid or lost expectations.
+        SuiteError: The file is unreadable, not a suite, or GX dropped an expectation.
     """
     import great_expectations as gx
 
-    suites = {}
-    for path in sorted(folder.glob("*.json")):
+    try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        suite = gx.ExpectationSuite(**data)
-        if len(suite.expectations) != len(data.get("expectations", [])):
-            raise SuiteError(
-                f"{path.name}: GX で読めない期待値があります / GX dropped "
-                f"{len(data['expectations']) - len(suite.expectations)} expectation(s)"
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
+        raise SuiteError(f"{path.name}: 読めません / cannot be read ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
+        raise SuiteError(f"{path.name}: GX の期待値スイートではありません / not a GX suite")
+    try:
+        with _gx_drops() as dropped:
+            suite = gx.ExpectationSuite(**data)
+    except Exception as exc:  # noqa: BLE001 - any GX refusal is a bad file
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SuiteError(f"{path.name}: GX で読めません / GX cannot load it ({reason})") from None
+    kept = set(_rule_ids(suite.expectations))
+    lost = [
+        f"{rule_id}（{item.get('type')}）"
+        for rule_id, item in zip(_rule_ids(data["expectations"]), data["expectations"], strict=True)
+        if rule_id not in kept
+    ]
+    if lost or dropped.reasons:
+        raise SuiteError(
+            f"{path.name}: GX が読めない期待値 {'、'.join(lost)} / GX dropped "
+            f"{len(data['expectations']) - len(suite.expectations)} expectation(s): "
+            + "; ".join(dropped.reasons)
+        )
+    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    by_name = {suite_name(view): view for view in views_in_order()}
+    return str(meta.get("view") or by_name.get(str(data.get("name")), path.stem)), suite
+
+
+def _catalogue_problems(
+    suites: dict[str, object], files: dict[str, Path], unreadable: set[str]
+) -> list[str]:
+    """What the loaded suites lack, or hold beyond, the rule catalogue (empty when complete).
+
+    A suite whose file is in ``unreadable`` (already reported) is not reported missing.
+    """
+    problems = []
+    for view in views_in_order():
+        need = [rule.id for rule in RULES if rule.view == view]
+        if view not in suites and f"{suite_name(view)}.json" in unreadable:
+            continue
+        if view not in suites:
+            problems.append(
+                f"{suite_name(view)}.json がありません（点検ビュー {view}、規則 {'、'.join(need)}）"
+                f" / missing: the suite of view {view} (rules {', '.join(need)})"
             )
-        suites[data.get("meta", {}).get("view", path.stem)] = suite
+            continue
+        name, found = files[view].name, _rule_ids(suites[view].expectations)
+        missing = [rule_id for rule_id in need if rule_id not in found]
+        if missing:
+            problems.append(
+                f"{name}: 規則 {'、'.join(missing)} の期待値がありません / lacks the expectations"
+                f" of rules {', '.join(missing)}"
+            )
+        extra = sorted({str(r) for r in found if r not in need or found.count(r) > 1})
+        if extra:
+            problems.append(
+                f"{name}: 点検ビュー {view} の目録にない、または重複した規則 {'、'.join(extra)} / "
+                f"rules not in the catalogue of view {view}, or repeated: {', '.join(extra)}"
+            )
+    for view in sorted(set(suites) - set(views_in_order())):
+        problems.append(
+            f"{files[view].name}: 点検ビュー {view} は規則の目録にありません / view {view} is "
+            "not in the rule catalogue"
+        )
+    return problems
+
+
+def load_suites(folder: Path | str = SUITES_DIR) -> dict[str, object]:
+    """Load every suite JSON with GX alone, keyed by view, and check it is complete.
+
+    GX drops an expectation whose type it does not know with only a log line; this checks
+    that every expectation in each file survived, and that the folder holds one suite for
+    every view of the rule catalogue with exactly the catalogue's rules (by ``meta.rule_id``).
+
+    Raises:
+        SuiteError: The folder is missing, a file is unreadable or not a suite, GX dropped
+            an expectation, or a suite or rule of the catalogue is missing (all problems
+            are listed in the message).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SuiteError(
+            f"期待値スイートのフォルダ {folder} がありません / "
+            f"no expectation suites folder {folder}"
+        )
+    suites: dict[str, object] = {}
+    files: dict[str, Path] = {}
+    problems, unreadable = [], set()
+    for path in sorted(folder.glob("*.json")):
+        try:
+            view, suite = _load_suite(path)
+        except SuiteError as exc:
+            problems.append(str(exc))
+            unreadable.add(path.name)
+            continue
+        if view in suites:
+            problems.append(
+                f"{path.name}: 点検ビュー {view} のスイートが {files[view].name} と重複しています"
+                f" / a second suite of view {view} (also {files[view].name})"
+            )
+            continue
+        suites[view], files[view] = suite, path
+    problems += _catalogue_problems(suites, files, unreadable)
+    if problems:
+        raise SuiteError(
+            f"期待値スイート {folder} が不完全なため監査を中止しました / the expectation suites in "
+            f"{folder} are incomplete; the audit was stopped:\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+        )
     return suites
 
 
