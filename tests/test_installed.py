@@ -25,16 +25,18 @@ import pytest
 from conftest import ROOT
 
 DATA = ROOT / "data_samples"
-ENV = os.environ | {
+CHECKOUT_ENV = os.environ | {
     "GX_ANALYTICS_ENABLED": "False",
     "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     "JUPYTER_PATH": str(Path(sys.prefix, "share", "jupyter")),
 }
+#: The installed copy runs without PYTHONPATH: only its venv may provide tokki_analytics.
+ENV = {key: value for key, value in CHECKOUT_ENV.items() if key != "PYTHONPATH"}
 
 
-def _run(args: list, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+def _run(args: list, cwd: Path, env: dict = ENV) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, cwd=cwd, env=ENV, timeout=timeout
+        [str(a) for a in args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
     )
     assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
     return done
@@ -84,7 +86,8 @@ def test_an_installed_copy_gives_the_checkouts_findings(venv, tmp_path):
     # the same command, the same data, run from a folder outside the checkout
     args = ["run", DATA, "--no-history", "--no-datadocs", "--quiet", "--out"]
     _run([venv / "bin" / "tokki", *args, tmp_path / "installed"], tmp_path)
-    _run([sys.executable, "-m", "tokki_analytics.cli", *args, tmp_path / "checkout"], tmp_path)
+    command = [sys.executable, "-m", "tokki_analytics.cli", *args, tmp_path / "checkout"]
+    _run(command, tmp_path, env=CHECKOUT_ENV)
     installed = _findings(tmp_path / "installed" / "findings.csv")
     checkout = _findings(tmp_path / "checkout" / "findings.csv")
     assert len(checkout) == 72
