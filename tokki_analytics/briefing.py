@@ -29,7 +29,13 @@ from tokki_analytics.errors import ParameterError, unknown_contractor
 from tokki_analytics.export import write_bytes
 from tokki_analytics.findings import STATUS_FAIL, STATUS_NOT_ASSESSED
 from tokki_analytics.forms import ALL_FORMS
-from tokki_analytics.mask import mask_name, mask_text, roster_names
+from tokki_analytics.mask import (
+    mask_columns,
+    mask_name,
+    mask_text,
+    personal_columns,
+    submission_names,
+)
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.present import cell_text, labels
 from tokki_analytics.report import (
@@ -182,16 +188,48 @@ def open_run(
     only = [contractor] if contractor else None
     submission = load(root, settings=load_settings(root / "settings.toml", as_of), contractors=only)
     views = build_views(submission)
-    findings = read_findings(run / "findings.csv")
+    findings = restore_origins(read_findings(run / "findings.csv"), submission)
     compliance = read_compliance(run / "compliance.csv")
     return Audit(submission, views, findings, compliance, None)
+
+
+def restore_origins(findings: pd.DataFrame, submission) -> pd.DataFrame:
+    """Give masked file and sheet names of a run's findings back as the data folder has them.
+
+    findings.csv masks names in ``source`` and ``sheet`` too (``名簿_佐藤 ＊＊作成.xlsx``); a
+    finding is matched to its loaded row by those, so each masked value that is the masked
+    form of a loaded file or sheet name is replaced by it. Outputs mask them again.
+
+    Args:
+        findings: Rows of findings.csv.
+        submission: The loaded data folder (or the part of it loaded).
+
+    Returns:
+        ``findings`` with ``source`` and ``sheet`` as loaded where they were masked.
+    """
+    names = submission_names(submission)
+    if not names or findings.empty:
+        return findings
+    frames = [*submission.frames.values(), submission.defects]
+    out = findings.copy()
+    for column, origin in (("source", "_source"), ("sheet", "_sheet")):
+        loaded = set()
+        for frame in frames:
+            key = origin if origin in frame else column
+            if key in frame:
+                loaded.update(frame[key].dropna().astype(str).unique())
+        back = {mask_text(v, names): v for v in loaded}
+        back = {k: v for k, v in back.items() if k != v}
+        if back:
+            out[column] = out[column].map(lambda v, b=back: b.get(v, v))
+    return out
 
 
 # --- the parts of a briefing ---------------------------------------------------------------
 
 
 def _masker(audit: Audit, show_names: bool):
-    names = roster_names(audit.submission.frames)
+    names = submission_names(audit.submission)
     return (lambda text: text) if show_names else (lambda text: mask_text(text, names))
 
 
@@ -208,6 +246,7 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
     """
     mask = _masker(audit, show_names)
     frames = audit.submission.frames
+    personal = personal_columns()
     texts = []
     for f in findings.itertuples(index=False):
         frame = frames.get(FORM_KEYS.get(str(f.form), ""))
@@ -224,8 +263,10 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
             continue
         row = hit.iloc[0]
         headers = labels(frame.columns, FORM_KEYS[str(f.form)])
+        own_names = set() if show_names else set(personal.get(FORM_KEYS[str(f.form)], ()))
         cells = [
-            f"{headers.get(column, column)}={cell_text(row[column])}"
+            f"{headers.get(column, column)}="
+            + (mask_name(cell_text(row[column])) if column in own_names else cell_text(row[column]))
             for column in frame.columns
             if not column.startswith("_") and column != "contractor_id" and cell_text(row[column])
         ]
@@ -267,9 +308,10 @@ def contractor_findings(audit: Audit, contractor_id: str, show_names: bool = Fal
     """The contractor's rows of findings.csv, in order, plus their ``source_row``."""
     findings = audit.findings
     own = findings[findings["contractor_id"].astype(str) == contractor_id].reset_index(drop=True)
-    mask = _masker(audit, show_names)
-    own = own.assign(detail=own["detail"].astype(str).map(mask))
-    return own.assign(source_row=source_rows(audit, own, show_names))
+    rows = source_rows(audit, own, show_names)
+    if not show_names:  # file and sheet names too
+        own = mask_columns(own, submission_names(audit.submission))
+    return own.assign(source_row=rows)
 
 
 def questions(findings: pd.DataFrame) -> pd.DataFrame:
@@ -361,9 +403,8 @@ def staff_timeline(audit: Audit, contractor_id: str, show_names: bool = False) -
     columns = ["person_id", "name", "role", "employment", "contract_id"]
     columns += ["start_date", "end_date", "notified_on", "pledge_on"]
     out = staff[columns].copy()
-    out["trainings"] = (
-        out["person_id"].map(dates).map(lambda v: list(v) if isinstance(v, list) else [])
-    )
+    # a plain look-up: Series.map with an empty Series (no 研修記録) fails on datetimes
+    out["trainings"] = [list(dates.get(person, [])) for person in out["person_id"]]
     if not show_names:
         out["name"] = out["name"].map(mask_name, na_action="ignore")
     return out
@@ -579,7 +620,10 @@ def write_briefing_xlsx(brief: Briefing, path: Path | str, group_readable: bool 
 
 
 def mask_details(audit: Audit, frame: pd.DataFrame, show_names: bool = False) -> pd.DataFrame:
-    """``frame`` with person names in its ``detail`` column masked (unless ``show_names``)."""
-    if show_names or "detail" not in frame:
+    """``frame`` with person names in its text columns masked (unless ``show_names``).
+
+    ``detail``, and ``source`` and ``sheet`` (a file or sheet may be named after a person).
+    """
+    if show_names:
         return frame
-    return frame.assign(detail=frame["detail"].astype(str).map(_masker(audit, False)))
+    return mask_columns(frame, submission_names(audit.submission))

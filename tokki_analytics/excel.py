@@ -34,9 +34,8 @@ from tokki_analytics.findings import (
     STATUS_FAIL,
     STATUS_NOT_ASSESSED,
 )
-from tokki_analytics.forms import SUBMISSION_FORMS
 from tokki_analytics.load import DEFECT_COLUMNS
-from tokki_analytics.mask import mask_name, mask_text, roster_names
+from tokki_analytics.mask import NameMask, mask_name_cells, submission_names
 
 SHEET_FINDINGS = "指摘一覧"
 SHEET_COMPLIANCE = "適合率"
@@ -106,16 +105,9 @@ def names_to_mask(audit) -> list[str]:
     """Person names of a run to mask in outputs, longest first.
 
     The roster names of every loaded form, and the raw values of Q2 defects in a name
-    column (氏名, 承認者, 点検者, 立会者), which the typed frames do not hold.
+    column (氏名, 承認者, 点検者, 立会者): :func:`tokki_analytics.mask.submission_names`.
     """
-    submission = audit.submission
-    personal = {c.name for form in SUBMISSION_FORMS for c in form.columns if c.personal}
-    names = set(roster_names(submission.frames))
-    defects = submission.defects
-    if len(defects):
-        values = defects.loc[defects["column"].isin(personal), "value"].dropna().astype(str)
-        names.update(v.strip() for v in values if v.strip())
-    return sorted(names, key=len, reverse=True)
+    return submission_names(audit.submission)
 
 
 def sheet_title(text: str, taken: set[str]) -> str:
@@ -140,23 +132,8 @@ def sheet_title(text: str, taken: set[str]) -> str:
     return name
 
 
-class Masker:
-    """Mask person names in text, fast when a text holds none (most cells)."""
-
-    def __init__(self, names: list[str] | None):
-        self.names = names or []
-        variants = {v for n in self.names for v in (n, re.sub(r"[\s\u3000]+", "", n)) if v}
-        self._any = (
-            re.compile("|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)))
-            if variants
-            else None
-        )
-
-    def __call__(self, text: str) -> str:
-        """``text`` with every known name masked (:func:`tokki_analytics.mask.mask_text`)."""
-        if self._any is None or not self._any.search(text):
-            return text
-        return mask_text(text, self.names)
+#: Masks person names in text, fast when a text holds none (most cells).
+Masker = NameMask
 
 
 def _cell(value: object, mask: Masker | None) -> object:
@@ -324,19 +301,10 @@ def build_workbook(audit, *, show_names: bool = False) -> Workbook:
     ws = wb.create_sheet(sheet_title(SHEET_DEFECTS, taken))
     defects = audit.submission.defects
     if names is not None and len(defects):
-        defects = _mask_name_cells(defects)
+        defects = mask_name_cells(defects)
     write_table(ws, defects, list(DEFECT_COLUMNS), names=names)
     _contractor_sheets(wb, audit, names, taken)
     return wb
-
-
-def _mask_name_cells(defects: pd.DataFrame) -> pd.DataFrame:
-    """Mask the raw value of defects in a name column, even when it is not in a roster."""
-    personal = {c.name for form in SUBMISSION_FORMS for c in form.columns if c.personal}
-    out = defects.copy()
-    rows = out["column"].isin(personal) & out["value"].fillna("").astype(str).str.strip().ne("")
-    out.loc[rows, "value"] = out.loc[rows, "value"].astype(str).map(mask_name)
-    return out
 
 
 def write_findings_xlsx(

@@ -17,8 +17,10 @@ What is stored (no person names)
     ``1 − Σfailed / Σchecked`` (assessed clauses only: a clause with no unit is 未評価 and
     has no row).
     ``findings``: per run, each finding's identity and its public columns (rule, clause,
-    severity, contractor, contract, form, source, sheet, row) and its ``detail`` with every
-    roster name (氏名, 承認者, 点検者, 立会者 of the run's forms) replaced by ``＊＊``.
+    severity, contractor, contract, form, source, sheet, row, detail), every name of the
+    run's forms (氏名, 承認者, 点検者, 立会者, and a raw Q2 value in those columns) replaced
+    by ``＊＊`` in each text, file and sheet names included, however it is spaced, cased
+    or wide (:func:`tokki_analytics.mask.mask_text`).
 
 Finding identity
     A finding is "the same finding" in two runs when its identity is equal. The identity
@@ -49,7 +51,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.findings import FINDING_COLUMNS, rollup
-from tokki_analytics.mask import roster_names
+from tokki_analytics.mask import mask_columns, submission_names
 from tokki_analytics.rules import RULES
 
 if TYPE_CHECKING:
@@ -113,7 +114,6 @@ CREATE INDEX IF NOT EXISTS runs_by_folder ON runs (data_dir, run_at);
 CREATE INDEX IF NOT EXISTS compliance_by_run ON compliance (run_id);
 CREATE INDEX IF NOT EXISTS findings_by_run ON findings (run_id);
 """
-_SPACES = re.compile(r"[\s\u3000]+")
 
 
 def default_store_dir() -> Path:
@@ -305,16 +305,6 @@ def _connect(store_dir: Path) -> sqlite3.Connection:
     return con
 
 
-def _scrub(text: str, names: list[str]) -> str:
-    """Replace every roster name (and its space-less form) by ＊＊."""
-    for name in names:
-        text = text.replace(name, "＊＊")
-        compact = _SPACES.sub("", name)
-        if len(compact) > 1:
-            text = text.replace(compact, "＊＊")
-    return text
-
-
 def _compliance_rows(audit: Audit) -> pd.DataFrame:
     comp = audit.compliance
     if comp.empty:
@@ -354,8 +344,8 @@ def _insert_run(con: sqlite3.Connection, data_dir: str, audit: Audit, run_at: dt
 
 def _insert_findings(con: sqlite3.Connection, run_id: int, audit: Audit) -> None:
     findings = audit.findings
-    names = roster_names(audit.submission.frames)
-    ids = finding_identities(audit, findings)
+    ids = finding_identities(audit, findings)  # from the names as written (a hash)
+    findings = mask_columns(findings, submission_names(audit.submission), whole=True)
     rows = []
     for identity, f in zip(ids, findings.itertuples(index=False), strict=True):
         row = None if pd.isna(f.row) else int(f.row)
@@ -372,7 +362,7 @@ def _insert_findings(con: sqlite3.Connection, run_id: int, audit: Audit) -> None
                 f.sheet,
             )
         ]
-        rows.append((run_id, identity, *text, row, _scrub(str(f.detail), names)))
+        rows.append((run_id, identity, *text, row, str(f.detail)))
     con.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 

@@ -5,7 +5,8 @@ found through importlib.resources). :func:`run_notebook` executes one with paper
 ``python3`` kernel of the current environment, writes the executed notebook and an HTML copy
 without code cells (nbconvert's ``HTMLExporter(exclude_input=True)``), removes every network
 reference from the HTML (:func:`tokki_analytics.offline.make_offline`: nbconvert's template
-loads MathJax and require.js from CDNs) and masks roster names in it unless ``show_names``.
+loads MathJax and require.js from CDNs) and masks person names in both, the executed
+notebook's outputs and the HTML (:func:`mask_notebook`), unless ``show_names``.
 Everything is written into an owner-only folder with owner-only files.
 """
 
@@ -151,6 +152,49 @@ def html_without_code(notebook_path: Path) -> str:
     return body
 
 
+def mask_notebook(path: Path, names: list[str]) -> None:
+    """Mask person names in every output of an executed notebook, in place.
+
+    Streams, errors and every text representation (HTML, Markdown, plain text, SVG, JSON)
+    are masked with :func:`tokki_analytics.mask.mask_text`; the code cells and base64
+    images are left as they are.
+
+    Args:
+        path: The ``.ipynb`` file.
+        names: Person names (:func:`tokki_analytics.load.read_person_names`).
+    """
+    import nbformat
+
+    from tokki_analytics.mask import NameMask
+
+    mask = NameMask(names)
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell["outputs"] = _masked(cell["outputs"], mask)
+    nbformat.write(nb, path)
+
+
+def _mask_or_remove(path: Path, names: list[str]) -> None:
+    """Mask a notebook that failed half-way; remove it when it cannot be read."""
+    try:
+        mask_notebook(path, names)
+    except Exception:  # noqa: BLE001 - an unreadable half-written notebook: keep no names
+        path.unlink(missing_ok=True)
+
+
+def _masked(node: object, mask) -> object:
+    """``node`` (a notebook's JSON) with every string masked, binary images left out."""
+    if isinstance(node, str):
+        return mask(node)
+    if isinstance(node, list):
+        return [_masked(item, mask) for item in node]
+    if isinstance(node, dict):
+        binary = ("image/png", "image/jpeg", "image/gif")
+        return type(node)({k: v if k in binary else _masked(v, mask) for k, v in node.items()})
+    return node
+
+
 def run_notebook(
     name: str,
     data_dir: Path | str,
@@ -205,19 +249,27 @@ def run_notebook(
         show_names=show_names,
     )
     executed = folder / f"{stem}.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / f"{stem}.ipynb"),
-        str(executed),
-        parameters=params,
-        kernel_name="python3",
-        kernel_manager_class=kernel_manager_class(),
-        progress_bar=False,
-        cwd=str(folder),
-    )
+    names = [] if show_names else read_person_names(data_dir)
+    try:
+        papermill.execute_notebook(
+            str(NOTEBOOK_DIR / f"{stem}.ipynb"),
+            str(executed),
+            parameters=params,
+            kernel_name="python3",
+            kernel_manager_class=kernel_manager_class(),
+            progress_bar=False,
+            cwd=str(folder),
+        )
+    except BaseException:  # a notebook that failed half-way is written too
+        if names:
+            _mask_or_remove(executed, names)
+        raise
+    if names:
+        mask_notebook(executed, names)
     os.chmod(executed, file_mode())
     text = html_without_code(executed)
-    if not show_names:
-        text = mask_text(text, read_person_names(data_dir))
+    if names:
+        text = mask_text(text, names)
     html = write_text(folder / f"{stem}.html", text)
     make_offline(html)
     return executed, html

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tokki_analytics.export import prepare_out, restrict_tree, write_csv
-from tokki_analytics.mask import mask_text, roster_names
+from tokki_analytics.mask import mask_columns, submission_names
 from tokki_analytics.pipeline import Audit
 
 
@@ -40,13 +40,13 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
 
     out = prepare_out(out, group_readable=options.group_readable)
     readable = options.group_readable
-    findings = audit.findings
-    if not options.show_names:
-        names = roster_names(audit.submission.frames)
-        findings = findings.assign(detail=findings["detail"].map(lambda t: mask_text(t, names)))
+    findings, compliance = audit.findings, audit.compliance
+    if not options.show_names:  # every text column: file and sheet names too
+        names = submission_names(audit.submission)
+        findings, compliance = mask_columns(findings, names), mask_columns(compliance, names)
     written = [
         write_csv(findings, out / "findings.csv", group_readable=readable),
-        write_csv(audit.compliance, out / "compliance.csv", group_readable=readable),
+        write_csv(compliance, out / "compliance.csv", group_readable=readable),
         write_findings_xlsx(
             audit, out / "findings.xlsx", show_names=options.show_names, group_readable=readable
         ),

@@ -61,7 +61,7 @@ from tokki_analytics.findings import (
     rollup,
 )
 from tokki_analytics.forms import CONTRACTS, expand_clauses, nfkc
-from tokki_analytics.mask import mask_name, mask_text, roster_names
+from tokki_analytics.mask import mask_name, mask_name_cells, mask_text, submission_names
 from tokki_analytics.rules import RULES
 from tokki_analytics.values import LAST_DAY
 
@@ -1058,6 +1058,8 @@ def _defects(run: _Run, cid: str) -> str:
     if mine.empty:
         return head + "<p>提出物の不備はありません。</p>"
     h = run.h
+    if not h.show_names:  # a name cell's raw value, even one too short to search for
+        mine = mask_name_cells(mine)
     rows = [
         [
             h.t(d.rule_id),
@@ -1170,7 +1172,7 @@ def _contractor_page(run: _Run, cid: str) -> str:
 def _prepare_run(
     audit: Audit, show_names: bool, history: History | None, links: dict[str, str] | None
 ) -> _Run:
-    h = _Html(roster_names(audit.submission.frames), show_names, _staff_names(audit))
+    h = _Html(submission_names(audit.submission), show_names, _staff_names(audit))
     run = _Run(
         audit=audit,
         h=h,
