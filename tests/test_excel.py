@@ -161,9 +161,11 @@ def test_formula_injection_neutralised(planted, tmp_path):
 def test_neutralise_and_sheet_title():
     assert neutralise("=SUM(A1)") == "'=SUM(A1)"
     assert neutralise("-1+2") == "'-1+2"
-    assert neutralise("\r=1") == "'\r=1"
+    assert neutralise("\r=1") == "\\x0d=1"  # a control character is shown as its code
+    assert neutralise("\t=1") == "'\t=1" and neutralise("＝1") == "'＝1"
+    assert neutralise(" @SUM(1)") == "' @SUM(1)" and neutralise("'x") == "''x"
     assert neutralise("届出日が空欄") == "届出日が空欄"
-    assert neutralise("a\x01b") == "ab"
+    assert neutralise("a\x01b") == "a\\x01b"
     taken: set[str] = set()
     long = "C001_" + "株式会社" * 10
     first = sheet_title(long, taken)

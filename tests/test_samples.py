@@ -19,6 +19,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tokki_analytics import samples
+from tokki_analytics.export import OutputFolderError
 from tokki_analytics.forms import MASTERS, SUBMISSION_FORMS, Form, form_for_name, header_key
 from tokki_analytics.settings import load_settings
 
@@ -105,10 +106,17 @@ def test_key_lies_beside_the_data_folder(sample, tmp_path):
         samples.generate(tmp_path / "d", contractors=1, key_dir=tmp_path / "d" / "key")
     with pytest.raises(FileExistsError):
         samples.generate(out, contractors=1)
-    (tmp_path / "again").mkdir()
-    (tmp_path / "again" / "stale.xlsx").write_bytes(b"old")
-    samples.generate(tmp_path / "again", contractors=1, access_rows=50, overwrite=True)
-    assert not (tmp_path / "again" / "stale.xlsx").exists()
+    again = tmp_path / "again"
+    samples.generate(again, contractors=2, access_rows=50)
+    first = {p.name for p in again.iterdir()}
+    samples.generate(again, contractors=1, access_rows=50, overwrite=True)
+    stale = first - {p.name for p in again.iterdir()}
+    assert stale and not any((again / name).exists() for name in stale)
+    # --force replaces only a folder tokki samples wrote, and only when all of it is its own
+    (again / "mine.xlsx").write_bytes(b"mine")
+    with pytest.raises(OutputFolderError, match="mine.xlsx"):
+        samples.generate(again, contractors=1, access_rows=50, overwrite=True)
+    assert (again / "mine.xlsx").read_bytes() == b"mine"
 
 
 def test_settings_fix_as_of_and_assess_software(sample):

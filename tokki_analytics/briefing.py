@@ -45,6 +45,7 @@ from tokki_analytics.report import (
     contractor_names,
 )
 from tokki_analytics.rules import RULES
+from tokki_analytics.safetext import restore_cell
 from tokki_analytics.views import days_between
 
 RULES_BY_ID = {rule.id: rule for rule in RULES}
@@ -124,8 +125,12 @@ class Briefing:
 
 
 def read_findings(path: Path) -> pd.DataFrame:
-    """Read a run's ``findings.csv`` (blank cells stay ``''``, ``row`` as Int64)."""
+    """Read a run's ``findings.csv`` (blank cells stay ``''``, ``row`` as Int64).
+
+    Text the export neutralised (a leading ``'``) is read back as it was.
+    """
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame.apply(lambda column: column.map(restore_cell))
     frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
     return frame
 
@@ -138,6 +143,8 @@ def read_compliance(path: Path) -> pd.DataFrame:
         keep_default_na=False,
         encoding="utf-8-sig",
     )
+    for column in ("rule_id", "clause", "contractor_id", "contract_id"):
+        frame[column] = frame[column].map(restore_cell)
     frame["units_checked"] = frame["units_checked"].astype("int64")
     frame["units_failed"] = frame["units_failed"].astype("int64")
     frame["rate"] = pd.to_numeric(frame["rate"], errors="coerce")

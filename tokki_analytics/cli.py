@@ -38,8 +38,14 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Format a plain-text table whose columns line up with Japanese text."""
-    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    r"""Format a plain-text table whose columns line up with Japanese text.
+
+    Control characters, tabs and newlines in a cell are shown as their code (``\x1b``):
+    a cell value can neither draw on the terminal nor start a line of its own.
+    """
+    from tokki_analytics.safetext import terminal_text
+
+    cells = [[terminal_text(c) for c in header], *[[terminal_text(c) for c in row] for row in rows]]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
     lines = []
     for n, row in enumerate(cells):
@@ -67,6 +73,7 @@ def _load_summary(submission) -> dict:
 
 def _print_load(submission) -> None:
     from tokki_analytics.forms import ALL_FORMS
+    from tokki_analytics.safetext import terminal_text
 
     contractors = submission.contractors
     known = contractors[contractors["known"]]["contractor_id"].tolist()
@@ -84,7 +91,7 @@ def _print_load(submission) -> None:
         )
         cells = [str(n) if code in submitted else "—" for code, n in zip(known, per, strict=True)]
         rows.append([form.name, *cells, sum(per)])
-    print(f"データフォルダ: {submission.data_dir}")
+    print(f"データフォルダ: {terminal_text(submission.data_dir)}")
     print(f"受託者 {len(known)} 社 / 契約 {len(submission.contracts)} 件\n")
     print("読み込んだ行数（— は提出なし） / rows read per form and contractor (— = not submitted)")
     print(format_table(header, rows))
@@ -101,7 +108,7 @@ def _print_load(submission) -> None:
             len(submission.ignored),
         )
         for item in submission.ignored:
-            print(f"  {item}")
+            print(f"  {terminal_text(item)}")
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -110,8 +117,10 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     submission = load(Path(args.data), settings=_settings(args))
     if args.json:
-        json.dump(_load_summary(submission), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        from tokki_analytics.safetext import json_text
+
+        text = json.dumps(_load_summary(submission), ensure_ascii=False, indent=1)
+        sys.stdout.write(json_text(text) + "\n")  # no raw DEL, C1 or bidi control
     else:
         _print_load(submission)
     return EXIT_OK
@@ -166,8 +175,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run ``tokki run``: audit a data folder and write the findings, exports and reports."""
     from tokki_analytics.history import default_store_dir
     from tokki_analytics.pipeline import audit
-    from tokki_analytics.publish import Options, publish
+    from tokki_analytics.publish import Options, check_run_out, publish
 
+    history_dir = None if args.no_history else Path(args.history or default_store_dir())
+    check_run_out(Path(args.out), Path(args.data), history_dir)  # before the audit, not after
     progress = Progress(quiet=args.quiet)
     result = audit(
         Path(args.data),
@@ -181,7 +192,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = Options(
         show_names=args.show_names,
         group_readable=args.group_readable,
-        history_dir=None if args.no_history else Path(args.history or default_store_dir()),
+        history_dir=history_dir,
         datadocs=not args.no_datadocs,
     )
     publish(result, out, options)
@@ -262,15 +273,17 @@ class Progress:
 
 
 def _print_run(result, out: Path) -> None:
+    from tokki_analytics.safetext import terminal_text
+
     findings = result.findings
     counts = findings["severity"].value_counts()
     print(f"監査基準日 (as-of): {result.settings.as_of}")
-    print(f"データフォルダ: {result.submission.data_dir}")
+    print(f"データフォルダ: {terminal_text(result.submission.data_dir)}")
     print(
         f"指摘 (findings): {len(findings)} 件 "
         + " / ".join(f"{grade} {counts.get(grade, 0)}" for grade in ("重大", "軽微", "観察"))
     )
-    print(f"報告書 (report): {out / 'index.html'}")
+    print(f"報告書 (report): {terminal_text(out / 'index.html')}")
 
 
 # --- plumbing -------------------------------------------------------------------------
@@ -376,7 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except (UsageError, InputError) as exc:
-        print(str(exc), file=sys.stderr)
+        from tokki_analytics.safetext import escape_controls
+
+        print(escape_controls(str(exc)), file=sys.stderr)  # a path may hold an escape
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)

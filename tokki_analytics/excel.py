@@ -1,4 +1,4 @@
-"""findings.xlsx: the run's findings, compliance and submission defects as an Excel workbook.
+r"""findings.xlsx: the run's findings, compliance and submission defects as an Excel workbook.
 
 Sheets: 「指摘一覧」 (every finding), 「適合率」 (compliance), 「提出物の不備」 (defects
 Q0–Q3 with the cell at fault) and one sheet per contractor. Each table has two header
@@ -7,7 +7,9 @@ program can read it with ``pandas.read_excel(path, sheet_name=..., header=1)``.
 
 Text is written as text: a cell that would start with ``=``, ``+``, ``-``, ``@``, a tab or
 a carriage return gets a leading ``'`` (formula injection: a contractor's cell value must
-never become a formula in the prefecture's Excel). Person names are masked unless asked.
+never become a formula in the prefecture's Excel), and control characters are shown as
+their code (``\x1b``); :func:`tokki_analytics.safetext.neutralise` does both, for the CSV
+exports too. Person names are masked unless asked.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
 import re
 import unicodedata
 from pathlib import Path
@@ -36,6 +37,7 @@ from tokki_analytics.findings import (
 )
 from tokki_analytics.load import DEFECT_COLUMNS
 from tokki_analytics.mask import NameMask, mask_name_cells, submission_names
+from tokki_analytics.safetext import escape_controls, neutralise
 
 SHEET_FINDINGS = "指摘一覧"
 SHEET_COMPLIANCE = "適合率"
@@ -62,9 +64,6 @@ LABELS = {
     "rate": "適合率",
 }
 
-#: Cell text that spreadsheet programs may take for a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
 
@@ -87,20 +86,6 @@ _WIDTH_CAP = {"detail": 80, "value": 40, "source": 50}
 _WIDTH_SAMPLE = 2000
 
 
-def neutralise(text: str) -> str:
-    """Text that no spreadsheet evaluates: a formula-like start gets a leading ``'``.
-
-    Args:
-        text: Cell text.
-
-    Returns:
-        ``text``, prefixed with ``'`` when it starts with ``=``, ``+``, ``-``, ``@``, a tab
-        or a carriage return; characters XML cannot hold are removed.
-    """
-    text = _ILLEGAL.sub("", text)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def names_to_mask(audit) -> list[str]:
     """Person names of a run to mask in outputs, longest first.
 
@@ -120,7 +105,8 @@ def sheet_title(text: str, taken: set[str]) -> str:
     Returns:
         The sheet name.
     """
-    base = _SHEET_FORBIDDEN.sub("_", unicodedata.normalize("NFC", text)).strip().strip("'")
+    base = unicodedata.normalize("NFC", escape_controls(text, keep_layout=False))
+    base = _SHEET_FORBIDDEN.sub("_", base).strip().strip("'")
     base = base or "Sheet"
     used = {name.casefold() for name in taken}
     name, n = base[:SHEET_NAME_MAX], 1
@@ -312,9 +298,9 @@ def write_findings_xlsx(
 ) -> Path:
     """Write findings.xlsx for ``audit``.
 
-    The workbook is saved in memory, written next to ``path`` with owner-only (or
-    group-readable) permissions through :func:`tokki_analytics.export.write_bytes`, and
-    moved into place, so a reader never sees half a file.
+    The workbook is saved in memory and written with owner-only (or group-readable)
+    permissions through :func:`tokki_analytics.export.write_bytes`, which moves the whole
+    file into place: a reader never sees half a file.
 
     Args:
         audit: A :class:`tokki_analytics.pipeline.Audit`.
@@ -328,11 +314,4 @@ def write_findings_xlsx(
     path = Path(path)
     buffer = io.BytesIO()
     build_workbook(audit, show_names=show_names).save(buffer)
-    temp = path.with_name(f".{path.name}.tmp")
-    try:
-        write_bytes(temp, buffer.getvalue(), group_readable)
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()
-    return path
+    return write_bytes(path, buffer.getvalue(), group_readable)

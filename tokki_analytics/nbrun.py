@@ -7,7 +7,9 @@ without code cells (nbconvert's ``HTMLExporter(exclude_input=True)``), removes e
 reference from the HTML (:func:`tokki_analytics.offline.make_offline`: nbconvert's template
 loads MathJax and require.js from CDNs) and masks person names in both, the executed
 notebook's outputs and the HTML (:func:`mask_notebook`), unless ``show_names``.
-Everything is written into an owner-only folder with owner-only files.
+Everything is written into an owner-only folder with owner-only files; an existing
+``--out`` must be empty or a folder ``tokki notebook`` created, and only the files tokki
+wrote there are replaced (:func:`tokki_analytics.export.claim_folder`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from importlib import resources
 from pathlib import Path
 
 from tokki_analytics.errors import ParameterError, unknown_contractor
-from tokki_analytics.export import file_mode, prepare_out, write_text
+from tokki_analytics.export import add_entries, claim_folder, new_private_file, write_text
 from tokki_analytics.forms import nfkc
+from tokki_analytics.safetext import escape_controls
 
 #: The notebooks: package data, a real folder (pip installs a package unpacked).
 NOTEBOOK_DIR = Path(str(resources.files("tokki_analytics") / "notebooks"))
@@ -118,6 +121,15 @@ def _known_code(typed: str, known: list[str]) -> str:
     code = nfkc(typed)
     folded = [k for k in known if k.casefold() == code.casefold()]
     return folded[0] if code not in known and len(folded) == 1 else code
+
+
+def output_names(name: str, contractor: str | None = None) -> list[str]:
+    """The files ``tokki notebook NAME`` writes into its output folder."""
+    stem = NOTEBOOKS[name]
+    names = [f"{stem}.ipynb", f"{stem}.html"]
+    if name == "briefing" and contractor:
+        names.append(f"briefing_{contractor}.xlsx")
+    return names
 
 
 def kernel_manager_class() -> type:
@@ -236,7 +248,8 @@ def run_notebook(
 
     stem = NOTEBOOKS[name]
     contractor, clause = check_parameters(name, data_dir, contractor, clause, run_dir)
-    folder = prepare_out(Path(out))
+    folder = claim_folder(Path(out), "notebook", output_names(name, contractor), data_dir=data_dir)
+    before = set(os.listdir(folder))
     params = notebook_parameters(
         name,
         data_dir,
@@ -248,7 +261,7 @@ def run_notebook(
         history_dir=history_dir,
         show_names=show_names,
     )
-    executed = folder / f"{stem}.ipynb"
+    executed = new_private_file(folder / f"{stem}.ipynb")  # papermill writes into it
     names = [] if show_names else read_person_names(data_dir)
     try:
         papermill.execute_notebook(
@@ -266,10 +279,10 @@ def run_notebook(
         raise
     if names:
         mask_notebook(executed, names)
-    os.chmod(executed, file_mode())
-    text = html_without_code(executed)
+    text = escape_controls(html_without_code(executed))  # control characters as \x1b
     if names:
         text = mask_text(text, names)
     html = write_text(folder / f"{stem}.html", text)
     make_offline(html)
+    add_entries(folder, set(os.listdir(folder)) - before)
     return executed, html

@@ -26,6 +26,7 @@ from tokki_analytics.excel import CELL_COLOURS as EXCEL_COLOURS
 from tokki_analytics.excel import LABELS as CONTRACT_LABELS
 from tokki_analytics.findings import STATUS_PASS
 from tokki_analytics.forms import ALL_FORMS, FORMS_BY_KEY
+from tokki_analytics.safetext import escape_controls
 
 #: Headers of columns the briefing and the analyses add to the output contract's.
 EXTRA_LABELS = {
@@ -197,7 +198,9 @@ def table(frame: pd.DataFrame, form_key: str | None = None, *, index: bool = Fal
             places = decimals_of(frame[key])
             styler = styler.format(partial(number_text, decimals=places), subset=[column[key]])
         else:
-            styler = styler.format(lambda v: html.escape(cell_text(v)), subset=[column[key]])
+            styler = styler.format(
+                lambda v: html.escape(escape_controls(cell_text(v))), subset=[column[key]]
+            )
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     styler = styler.map(_cell_style)
     if not index:

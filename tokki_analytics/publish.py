@@ -4,6 +4,12 @@
 ``OUT/datadocs/`` (GX Data Docs, offline), ``OUT/index.html`` with one page per contractor,
 and one more entry in the run history. Files are written only into OUT (and the history
 folder), readable by their owner unless ``group_readable``.
+
+The run is written into a temporary folder inside OUT and moved into place at the end
+(:func:`tokki_analytics.export.staged_folder`): a failed run leaves the previous report
+as it was, and nothing of an earlier run stays behind. OUT must be new, empty or a folder
+an earlier ``tokki run`` created; what else lies in it (the history store, a briefing
+folder) is left alone.
 """
 
 from __future__ import annotations
@@ -11,9 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tokki_analytics.export import prepare_out, restrict_tree, write_csv
+from tokki_analytics.errors import InputError
+from tokki_analytics.export import check_out, staged_folder, write_csv
 from tokki_analytics.mask import mask_columns, submission_names
 from tokki_analytics.pipeline import Audit
+
+#: The entries ``tokki run`` writes into OUT (and replaces on the next run).
+RUN_ENTRIES = (
+    "findings.csv",
+    "compliance.csv",
+    "findings.xlsx",
+    "index.html",
+    "contractors",
+    "datadocs",
+)
 
 
 @dataclass(frozen=True)
@@ -33,48 +50,78 @@ class Options:
     datadocs: bool = True
 
 
+def check_run_out(out: Path, data_dir: Path, history_dir: Path | None = None) -> None:
+    """Refuse an output folder ``tokki run`` must not write, before the audit starts.
+
+    Raises:
+        tokki_analytics.export.OutputFolderError: See
+            :func:`tokki_analytics.export.check_out`.
+        InputError: The history folder lies where the next run would replace it.
+    """
+    check_out(Path(out), "run", data_dir=data_dir, writes=RUN_ENTRIES)
+    if history_dir is None:
+        return
+    history, folder = Path(history_dir).expanduser().resolve(), Path(out).resolve()
+    inside = history.is_relative_to(folder) and history != folder
+    if inside and history.relative_to(folder).parts[0] in RUN_ENTRIES:
+        raise InputError(
+            f"実行履歴の保存先 {history_dir} は、次の実行で置き換えられる {out} の出力の中です / "
+            f"the history folder {history_dir} lies inside an output of {out} that the "
+            "next run replaces"
+        )
+
+
 def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]:
     """Write every output of a run into ``out``; return the files written."""
     from tokki_analytics.excel import write_findings_xlsx
     from tokki_analytics.report import write_html
 
-    out = prepare_out(out, group_readable=options.group_readable)
+    out = Path(out)
+    data_dir = audit.submission.data_dir
+    check_run_out(out, data_dir, options.history_dir)
     readable = options.group_readable
     findings, compliance = audit.findings, audit.compliance
     if not options.show_names:  # every text column: file and sheet names too
         names = submission_names(audit.submission)
         findings, compliance = mask_columns(findings, names), mask_columns(compliance, names)
-    written = [
-        write_csv(findings, out / "findings.csv", group_readable=readable),
-        write_csv(compliance, out / "compliance.csv", group_readable=readable),
-        write_findings_xlsx(
-            audit, out / "findings.xlsx", show_names=options.show_names, group_readable=readable
-        ),
-    ]
-    links = {
-        "findings.xlsx": "指摘一覧 (Excel)",
-        "findings.csv": "findings.csv",
-        "compliance.csv": "compliance.csv",
-    }
-    if options.datadocs:
-        docs = _datadocs(audit, out, options)
-        if docs is not None:
-            links["datadocs/index.html"] = "GX Data Docs（検証結果の詳細）"
-            written.append(docs)
-    history = None
-    if options.history_dir is not None:
-        from tokki_analytics.history import record_run
-
-        history = record_run(options.history_dir, audit)
-    written += write_html(
-        audit,
-        out,
-        show_names=options.show_names,
-        group_readable=readable,
-        history=history,
-        links=links,
+    stage = staged_folder(
+        out, "run", data_dir=data_dir, writes=RUN_ENTRIES, group_readable=readable
     )
-    restrict_tree(out, group_readable=readable)
+    with stage as work:
+        written = [
+            write_csv(findings, work / "findings.csv", group_readable=readable),
+            write_csv(compliance, work / "compliance.csv", group_readable=readable),
+            write_findings_xlsx(
+                audit,
+                work / "findings.xlsx",
+                show_names=options.show_names,
+                group_readable=readable,
+            ),
+        ]
+        links = {
+            "findings.xlsx": "指摘一覧 (Excel)",
+            "findings.csv": "findings.csv",
+            "compliance.csv": "compliance.csv",
+        }
+        if options.datadocs:
+            docs = _datadocs(audit, work, options)
+            if docs is not None:
+                links["datadocs/index.html"] = "GX Data Docs（検証結果の詳細）"
+                written.append(docs)
+        history = None
+        if options.history_dir is not None:
+            from tokki_analytics.history import record_run
+
+            history = record_run(options.history_dir, audit)
+        written += write_html(
+            audit,
+            work,
+            show_names=options.show_names,
+            group_readable=readable,
+            history=history,
+            links=links,
+        )
+        written = [out / path.relative_to(work) for path in written]
     return written
 
 

@@ -63,6 +63,7 @@ from tokki_analytics.findings import (
 from tokki_analytics.forms import CONTRACTS, expand_clauses, nfkc
 from tokki_analytics.mask import mask_name, mask_name_cells, mask_text, submission_names
 from tokki_analytics.rules import RULES
+from tokki_analytics.safetext import escape_controls
 from tokki_analytics.values import LAST_DAY
 
 if TYPE_CHECKING:
@@ -1220,8 +1221,9 @@ def write_html(
     run = _prepare_run(audit, show_names, history, links)
     out = prepare_out(Path(out), group_readable)
     pages = prepare_out(out / "contractors", group_readable)
-    written = [write_text(out / "index.html", _index_page(run), group_readable)]
+    # control characters of the data are shown as their code (safetext.escape_controls)
+    written = [write_text(out / "index.html", escape_controls(_index_page(run)), group_readable)]
     for cid in contractor_ids(audit):
-        text = _contractor_page(run, cid)
+        text = escape_controls(_contractor_page(run, cid))
         written.append(write_text(pages / _page_name(cid), text, group_readable))
     return written

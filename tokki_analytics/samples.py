@@ -30,7 +30,6 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
 import sys
 import zipfile
 from collections.abc import Callable, Iterable
@@ -42,6 +41,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from tokki_analytics.export import check_out, staged_folder
 from tokki_analytics.forms import (
     ACCESS,
     CONTRACTS,
@@ -2309,7 +2309,8 @@ def generate(
         access_rows: Total access-log rows to aim for (default 1,500 per contractor).
         key_dir: Where ``answer_key.csv`` and ``manifest.json`` go; default
             ``<out>_answer_key`` beside ``out``. Never inside ``out``.
-        overwrite: Remove an existing ``out`` first (``tokki samples --force``).
+        overwrite: Replace an existing ``out`` that ``tokki samples`` wrote
+            (``tokki samples --force``); its marker ``.tokki-owned`` lists what it wrote.
 
     Returns:
         The answer key, columns :data:`KEY_COLUMNS`, sorted as findings.csv is.
@@ -2317,21 +2318,23 @@ def generate(
     Raises:
         FileExistsError: ``out`` exists, is not empty, and ``overwrite`` is false.
         ValueError: ``key_dir`` lies inside ``out``.
+        tokki_analytics.export.OutputFolderError: ``overwrite`` is true but ``out`` holds
+            files ``tokki samples`` did not write (they are left alone).
     """
     out = Path(out)
     key_dir = Path(key_dir) if key_dir is not None else out.parent / f"{out.name}_answer_key"
     if key_dir.resolve().is_relative_to(out.resolve()):
         raise ValueError(f"the answer key must not be inside the data folder: {key_dir}")
-    if out.exists() and any(out.iterdir()):
-        if not overwrite:
-            raise FileExistsError(f"{out} exists and is not empty")
-        shutil.rmtree(out)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out} exists and is not empty")
+    # --force replaces only a folder tokki samples wrote, and only when all of it is tokki's
+    check_out(out, "samples", exclusive=True)
     people = build(contractors, seed, access_rows)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "settings.toml").write_text(_settings_toml(), encoding="utf-8")
-    for c in people:
-        _write_contractor(c, out)
-    masters = _write_masters(people, out, seed)
+    with staged_folder(out, "samples", exclusive=True, mode=0o755) as work:
+        (work / "settings.toml").write_text(_settings_toml(), encoding="utf-8")
+        for c in people:
+            _write_contractor(c, work)
+        masters = _write_masters(people, work, seed)
     rows = [r for part in masters for r in _record_keys(part.form, part.records)]
     for c in people:
         rows += _contractor_keys(c)
