@@ -374,3 +374,17 @@ def test_control_characters_are_shown_escaped_everywhere(
     values = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row}
     assert any("\\x1b[31m偽.csv" in v for v in values)
     assert any("\\x1b[2K\\x1b[32m監査完了" in v for v in values)
+
+
+def test_an_existing_history_folder_keeps_its_permissions(data_dir: Path, tmp_path: Path):
+    from tokki_analytics.history import DB_NAME
+
+    store = tmp_path / "shared-history"
+    store.mkdir()
+    store.chmod(0o750)
+    assert _run(data_dir, tmp_path / "out", "--history", str(store)) == 0
+    assert _mode(store) == 0o750, "a folder tokki did not create keeps its permissions"
+    assert _mode(store / DB_NAME) == 0o600, "the database tokki created is owner-only"
+    fresh = tmp_path / "new-history"
+    assert _run(data_dir, tmp_path / "out2", "--history", str(fresh)) == 0
+    assert _mode(fresh) == 0o700

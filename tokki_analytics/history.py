@@ -292,14 +292,21 @@ def finding_identities(
 
 
 def _connect(store_dir: Path) -> sqlite3.Connection:
-    """Open (creating owner-only) the store's SQLite file."""
+    """Open the store's SQLite file; a folder or file created now is owner-only.
+
+    An existing folder or database keeps its permissions: tokki changes the permissions
+    only of what it creates.
+    """
     store_dir = Path(store_dir).expanduser()
-    store_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(store_dir, 0o700)
+    if not store_dir.is_dir():
+        store_dir.mkdir(parents=True, mode=0o700)
+        os.chmod(store_dir, 0o700)
     path = store_dir / DB_NAME
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    os.chmod(path, 0o600)
+    with contextlib.suppress(FileExistsError):
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags, 0o600)
+        os.fchmod(fd, 0o600)
+        os.close(fd)
     con = sqlite3.connect(path)
     con.executescript(_SCHEMA)
     return con
