@@ -75,6 +75,12 @@ def dir_mode(group_readable: bool = False) -> int:
 # --- files ---------------------------------------------------------------------------------
 
 
+def _set_mode(fd: int, mode: int) -> None:
+    """Set the permission bits of an open file (where the OS has them: not on Windows)."""
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, mode)
+
+
 @contextlib.contextmanager
 def _replacing(path: Path, mode: int) -> Iterator[BinaryIO]:
     """Yield a new binary file that replaces ``path`` when the block succeeds.
@@ -87,7 +93,7 @@ def _replacing(path: Path, mode: int) -> Iterator[BinaryIO]:
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), mode)
+            _set_mode(fh.fileno(), mode)
             yield fh
         os.replace(temp, path)
     except BaseException:
@@ -153,6 +159,9 @@ def _chmod_nofollow(path: Path, mode: int) -> None:
     elif stat.S_ISREG(info.st_mode):
         flags = os.O_RDONLY | _NOFOLLOW | _NONBLOCK
     else:
+        return
+    if not hasattr(os, "fchmod"):  # Windows: no descriptor chmod; links were ruled out above
+        os.chmod(path, mode)
         return
     fd = os.open(path, flags)
     try:
@@ -374,7 +383,7 @@ def new_private_file(path: Path, group_readable: bool = False) -> Path:
     mode = file_mode(group_readable)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
     try:
-        os.fchmod(fd, mode)
+        _set_mode(fd, mode)
     finally:
         os.close(fd)
     return path

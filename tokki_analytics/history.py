@@ -305,7 +305,8 @@ def _connect(store_dir: Path) -> sqlite3.Connection:
     with contextlib.suppress(FileExistsError):
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(path, flags, 0o600)
-        os.fchmod(fd, 0o600)
+        if hasattr(os, "fchmod"):  # not on Windows
+            os.fchmod(fd, 0o600)
         os.close(fd)
     con = sqlite3.connect(path)
     con.executescript(_SCHEMA)
