@@ -394,7 +394,7 @@ def _skipped_defect(item: read.Skipped, root: Path, contractor_id: str) -> dict:
 
 
 def _read_place(
-    files: list[Path], root: Path, forms: tuple[Form, ...], contractor_id: str
+    files: list[Path], root: Path, forms: tuple[Form, ...], contractor_id: str, limits: read.Limits
 ) -> tuple[list[read.Part], list[str], list[dict]]:
     """Read the files of one place (the top of the data folder, or a contractor folder)."""
     parts: list[read.Part] = []
@@ -404,7 +404,7 @@ def _read_place(
         if read.is_ignored_name(path.name):
             ignored.append(read.relative(path, root))
             continue
-        result = read.read_file(path, root, forms)
+        result = read.read_file(path, root, forms, limits)
         if result.error is not None:
             defects.append(
                 _defect(
@@ -510,7 +510,7 @@ def _contract_defect(rule_id: str, form: Form, row: dict, problem: str) -> dict:
 
 
 def _master_frames(
-    root: Path,
+    root: Path, limits: read.Limits
 ) -> tuple[dict[str, pd.DataFrame], list[dict], list[str], dict[str, int], list[tuple]]:
     """Read the prefecture masters; also return which are present and usable (contractor "")."""
     files, _, skipped = read.list_place(root, root, recursive=False)
@@ -520,7 +520,7 @@ def _master_frames(
             f"{root} is not a data folder: no 委託契約一覧 (contract list) found"
         )
     candidates = [p for p in files if _is_submission(p)]
-    parts, ignored, defects = _read_place(candidates, root, MASTERS, "")
+    parts, ignored, defects = _read_place(candidates, root, MASTERS, "", limits)
     defects += [_skipped_defect(item, root, "") for item in skipped if not item.folder]
     grouped, part_defects, unplaced = _cut(parts, "")
     defects += part_defects
@@ -627,36 +627,44 @@ def missing_forms(contracts: pd.DataFrame, submitted: pd.DataFrame, as_of: dt.da
 # --- the entry point -------------------------------------------------------------------
 
 
-def read_contracts(data_dir: Path | str) -> pd.DataFrame:
+def _limits(root: Path, settings: Settings | None) -> read.Limits:
+    """The reading limits of ``settings``; default: the data folder's ``settings.toml``."""
+    return read.Limits.from_settings(settings or load_settings(root / "settings.toml"))
+
+
+def read_contracts(data_dir: Path | str, settings: Settings | None = None) -> pd.DataFrame:
     """Read only the usable contracts of 委託契約一覧 (no contractor folder is opened).
 
     A quick pre-flight for commands that need to know the contractors before a full load.
+    ``settings`` gives the reading limits (default: the folder's ``settings.toml``).
 
     Raises:
         DataFolderError: ``data_dir`` does not exist or holds no 委託契約一覧.
     """
     root = _existing_folder(data_dir)
-    frames = _master_frames(root)[0]
+    frames = _master_frames(root, _limits(root, settings))[0]
     contracts = frames[CONTRACTS.key]
     return contracts[contracts["_usable"]].reset_index(drop=True)
 
 
-def read_person_names(data_dir: Path | str) -> list[str]:
+def read_person_names(data_dir: Path | str, settings: Settings | None = None) -> list[str]:
     """Every person name written in the data folder, longest first, for masking outputs.
 
     Only the forms with a name column (氏名, 承認者, 点検者, 立会者) are read, so the access
     logs (the bulk of a prefecture) are skipped; every contractor folder is read, known or
     not. Names that could not be typed (a Q2 value in a name column) are included as written.
+    ``settings`` gives the reading limits (default: the folder's ``settings.toml``).
 
     Raises:
         DataFolderError: ``data_dir`` does not exist.
     """
     root = _existing_folder(data_dir)
     forms = tuple(f for f in SUBMISSION_FORMS if any(c.personal for c in f.columns))
+    limits = _limits(root, settings)
     grouped: dict[str, list[RawRecords]] = {}
     for code, folders in _contractor_dirs(root).items():
         files = _contractor_files(code, folders, root)[0]
-        parts = _read_place(files, root, forms, code)[0]
+        parts = _read_place(files, root, forms, code, limits)[0]
         for key, items in _cut(parts, code)[0].items():
             grouped.setdefault(key, []).extend(items)
     frames, raw_names = {}, set()
@@ -733,7 +741,8 @@ def load(
     root = _existing_folder(data_dir)
     if settings is None:
         settings = load_settings(root / "settings.toml")
-    frames, defects, ignored, unplaced, submitted = _master_frames(root)
+    limits = read.Limits.from_settings(settings)
+    frames, defects, ignored, unplaced, submitted = _master_frames(root, limits)
     contracts = frames[CONTRACTS.key]
     contracts = contracts[contracts["_usable"]]
     known_codes = set(contracts["contractor_id"])
@@ -763,7 +772,9 @@ def load(
         if contractors is not None and code not in contractors:
             continue
         files, unread = _contractor_files(code, folders, root)
-        parts, place_ignored, place_defects = _read_place(files, root, SUBMISSION_FORMS, code)
+        parts, place_ignored, place_defects = _read_place(
+            files, root, SUBMISSION_FORMS, code, limits
+        )
         ignored += place_ignored
         defects += unread + place_defects
         part_frames, part_defects, part_unplaced = _cut(parts, code)

@@ -17,22 +17,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from tokki_analytics import guard
 from tokki_analytics.forms import Form, form_for_name, header_key, nfkc
+from tokki_analytics.guard import Limits, UnreadableFile
+
+__all__ = ["Limits", "UnreadableFile"]
 
 log = logging.getLogger(__name__)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUBMISSION_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 HEADER_SEARCH_ROWS = 30
-
-
-class UnreadableFile(Exception):
-    """A file that looks like a submission but cannot be read at all (rule Q0)."""
-
-    def __init__(self, reason_ja: str, reason_en: str) -> None:
-        super().__init__(f"{reason_ja} / {reason_en}")
-        self.reason_ja = reason_ja
-        self.reason_en = reason_en
 
 
 @dataclass
@@ -233,81 +228,88 @@ def list_place(
     return files, folders, skipped
 
 
+# --- limits and opening ---------------------------------------------------------------
+
+
+def default_limits() -> Limits:
+    """The limits of the default settings."""
+    from tokki_analytics.settings import Settings
+
+    return Limits.from_settings(Settings())
+
+
+def _open_checked(path: Path, limits: Limits):
+    """Open ``path`` for reading after checking its size; the caller closes it.
+
+    A file that cannot be opened says why: no permission is not a corrupt file.
+
+    Raises:
+        UnreadableFile: No permission, another system error, or larger than the limit.
+    """
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - returned open
+    except OSError as exc:
+        raise _os_reason(exc, folder=False) from exc
+    try:
+        guard.check_size(os.fstat(fh.fileno()).st_size, limits)
+    except UnreadableFile:
+        fh.close()
+        raise
+    return fh
+
+
 # --- workbooks ------------------------------------------------------------------------
 
 
-def _open_workbook(path: Path):
-    """Open a workbook with python-calamine, turning every failure into UnreadableFile."""
-    from python_calamine import CalamineWorkbook, PasswordError
-
-    try:
-        name = str(path)
-        if name != name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
-            # a name that is not UTF-8 (CP932 from unzip): calamine takes text paths only
-            with open(path, "rb") as fh:
-                return CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
-        return CalamineWorkbook.from_path(name)
-    except PasswordError as exc:
-        raise UnreadableFile("パスワードで保護されています", "password-protected") from exc
-    except Exception as exc:  # noqa: BLE001 - calamine raises many kinds; all mean "unreadable"
-        raise UnreadableFile(
-            "Excelファイルとして読めません（破損または形式違い）",
-            f"not a readable workbook ({type(exc).__name__}: {exc})",
-        ) from exc
-
-
-def _sheet_grid(workbook, sheet_name: str) -> Grid:
-    """Read one sheet from A1, keeping empty leading rows so row numbers match Excel."""
-    try:
-        sheet = workbook.get_sheet_by_name(sheet_name)
-        values = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001
-        raise UnreadableFile(
-            f"シート「{sheet_name}」を読めません", f"cannot read sheet {sheet_name!r}: {exc}"
-        ) from exc
+def _sheet_grid(values: list[list], first: int) -> Grid:
+    """The grid of one sheet's cells from A1; ``first``: 0-based row of the first row."""
     cells = pd.DataFrame(values, dtype=object) if values else pd.DataFrame(dtype=object)
-    # calamine returns rows from A1; should a reader ever start at the first used row
-    # instead, its rows are offset by the used range's first row.
-    first = 0
-    if sheet.start is not None and sheet.end is not None and len(values) < sheet.end[0] + 1:
-        first = sheet.start[0]
     rows = pd.Series(range(first + 1, first + len(cells) + 1), dtype="int64")
     return Grid(cells=cells, rows=rows)
 
 
-def read_workbook(path: Path, root: Path, forms: tuple[Form, ...]) -> FileResult:
-    """Read every form sheet of a workbook.
+def read_workbook(
+    path: Path, root: Path, forms: tuple[Form, ...], limits: Limits | None = None
+) -> FileResult:
+    """Read every form sheet of a workbook, inside the limits.
 
     A sheet named after a form (or ``<form>_<part>``) is that form. When no sheet is, and
-    the file itself is named after a form, its first sheet holds that form.
+    the file itself is named after a form, its first sheet holds that form. Workbooks are
+    read by a separate process (:mod:`tokki_analytics.sheetreader`): a workbook past a
+    limit, or one that crashes the reader, is unreadable and costs only itself.
 
     Args:
         path: The workbook.
         root: The data folder (for relative sources).
         forms: The forms that may appear here.
+        limits: What one file may cost (default: those of the default settings).
 
     Returns:
         The parts found and the sheets ignored; ``error`` set when the file is unreadable.
     """
+    from tokki_analytics.sheetreader import read_sheets
+
+    limits = limits or default_limits()
     result = FileResult()
     source = relative(path, root)
-    try:
-        workbook = _open_workbook(path)
-        names = [m.name for m in workbook.sheets_metadata]
-        by_sheet = {name: form_for_name(name, forms) for name in names}
+    by_sheet: dict[str, Form | None] = {}
+
+    def pick(names: list[str]) -> list[str]:
+        by_sheet.update((name, form_for_name(name, forms)) for name in names)
         if not any(by_sheet.values()) and names:
             file_form = form_for_name(display_name(path.stem), forms)
             if file_form is not None:
                 by_sheet[names[0]] = file_form
-        for name in names:
-            form = by_sheet[name]
-            if form is None:
-                result.ignored.append(f"{source} [{name}]")
-                continue
-            result.parts.append(Part(form, source, nfkc(name), _sheet_grid(workbook, name)))
+        return [name for name in names if by_sheet[name] is not None]
+
+    try:
+        _open_checked(path, limits).close()
+        names, sheets = read_sheets(path, pick, limits)
     except UnreadableFile as exc:
-        result.parts.clear()
-        result.error = exc
+        return FileResult(error=exc)
+    result.ignored = [f"{source} [{name}]" for name in names if by_sheet[name] is None]
+    for name, values, first in sheets:
+        result.parts.append(Part(by_sheet[name], source, nfkc(name), _sheet_grid(values, first)))
     return result
 
 
@@ -336,11 +338,34 @@ def decode_csv_bytes(data: bytes) -> str:
     )
 
 
-def _csv_grid_fast(text: str) -> Grid | None:
-    """Parse with pandas' C parser when every line is one record (no quotes)."""
-    if '"' in text:
+def _csv_shape(text: str, limits: Limits) -> int:
+    """The width of text whose lines are each one record (no quotes), refused past the limits.
+
+    One pass over the lines, before any grid is built: the widest line sets the width of
+    every row of the grid, so it is checked against the columns and cells limits; a line
+    longer than the field limit has its fields measured.
+    """
+    lines = width = 0
+    for number, line in enumerate(io.StringIO(text, newline="\n"), start=1):
+        lines = number
+        width = max(width, line.count(",") + 1)
+        if width > limits.max_columns:
+            raise guard.extent_problem(1, width, limits)
+        if len(line) > limits.max_field_chars:
+            longest = max(len(f) for f in line.rstrip("\r\n").split(","))
+            if longest > limits.max_field_chars:
+                raise guard.field_too_long(number, limits, longest)
+    problem = guard.extent_problem(lines, width, limits)
+    if problem is not None:
+        raise problem
+    return width
+
+
+def _csv_grid_fast(text: str, limits: Limits) -> Grid | None:
+    """Parse with pandas' C parser when every line is one record (no quotes, CR only in CRLF)."""
+    if '"' in text or text.count("\r") != text.count("\r\n"):
         return None
-    width = max(len(line.split(",")) for line in text[:65536].split("\n"))
+    width = _csv_shape(text, limits)
     try:
         cells = pd.read_csv(
             io.StringIO(text),
@@ -357,53 +382,83 @@ def _csv_grid_fast(text: str) -> Grid | None:
     return Grid(cells=cells, rows=pd.Series(range(1, len(cells) + 1), dtype="int64"))
 
 
-def _csv_grid_exact(text: str) -> Grid:
-    """Parse with the csv module, numbering each record by the line it starts on."""
+def _csv_records(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
+    """Records of ``text`` and the line each starts on, refused past the limits."""
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[list[str]] = []
     starts: list[int] = []
-    line = 0
-    for record in reader:
-        starts.append(line + 1)
-        records.append(record)
-        line = reader.line_num
+    line = width = 0
+    old = csv.field_size_limit(limits.max_field_chars)
+    try:
+        for record in reader:
+            width = max(width, len(record))
+            problem = guard.extent_problem(len(records) + 1, width, limits)
+            if problem is not None:
+                raise problem
+            starts.append(line + 1)
+            records.append(record)
+            line = reader.line_num
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise guard.field_too_long(line + 1, limits) from exc
+        raise UnreadableFile(
+            f"CSV として読めません（{line + 1}行目）",
+            f"not a readable CSV (line {line + 1}: {exc})",
+        ) from exc
+    finally:
+        csv.field_size_limit(old)
+    return records, starts
+
+
+def _csv_grid_exact(text: str, limits: Limits) -> Grid:
+    """Parse with the csv module, numbering each record by the line it starts on."""
+    records, starts = _csv_records(text, limits)
     width = max((len(r) for r in records), default=0)
     cells = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=object)
     return Grid(cells=cells, rows=pd.Series(starts, dtype="int64"))
 
 
-def read_csv(path: Path, root: Path, form: Form) -> FileResult:
-    """Read one CSV file that holds (part of) ``form``."""
+def read_csv(path: Path, root: Path, form: Form, limits: Limits | None = None) -> FileResult:
+    """Read one CSV file that holds (part of) ``form``, inside the limits."""
+    limits = limits or default_limits()
     source = relative(path, root)
     try:
-        text = decode_csv_bytes(path.read_bytes())
+        with _open_checked(path, limits) as fh:
+            data = fh.read(limits.max_file_mb * guard.MB + 1)
+        guard.check_size(len(data), limits)  # a file that grew since it was opened
+        text = decode_csv_bytes(data)
+        del data
+        grid = _csv_grid_fast(text, limits) or _csv_grid_exact(text, limits)
     except UnreadableFile as exc:
         return FileResult(error=exc)
     except OSError as exc:
-        return FileResult(error=UnreadableFile("ファイルを開けません", f"cannot open: {exc}"))
-    grid = _csv_grid_fast(text) or _csv_grid_exact(text)
+        return FileResult(error=_os_reason(exc, folder=False))
     return FileResult(parts=[Part(form, source, "", grid)])
 
 
-def read_file(path: Path, root: Path, forms: tuple[Form, ...]) -> FileResult:
+def read_file(
+    path: Path, root: Path, forms: tuple[Form, ...], limits: Limits | None = None
+) -> FileResult:
     """Read a file of a data folder: a workbook, a CSV named after a form, or nothing.
 
     Args:
         path: The file.
         root: The data folder.
         forms: The forms that may appear in this place of the folder.
+        limits: What one file may cost (default: those of the default settings).
 
     Returns:
-        The file's parts; ``ignored`` names the file when it is not a form.
+        The file's parts; ``ignored`` names the file when it is not a form; ``error`` the
+        reason it is unreadable (past a limit, no permission, corrupt…).
     """
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return read_workbook(path, root, forms)
+        return read_workbook(path, root, forms, limits)
     if suffix == ".csv":
         form = form_for_name(display_name(path.stem), forms)
         if form is None:
             return FileResult(ignored=[relative(path, root)])
-        return read_csv(path, root, form)
+        return read_csv(path, root, form, limits)
     return FileResult(ignored=[relative(path, root)])
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tokki_analytics.errors import InputError
+from tokki_analytics.guard import Limits
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -72,6 +73,31 @@ class Settings:
     )
     allowed_software: tuple[str, ...] | None = field(
         default=None, metadata={"doc": "C7.8-1: 許可ソフトウェア (未設定: 未評価)"}
+    )
+    # What one file may cost to read (tokki_analytics.guard); past a limit, the file is a Q0.
+    max_file_mb: int = field(
+        default=Limits.max_file_mb,
+        metadata={"doc": "読み込み上限: 1ファイルのサイズ (MB)。超えるファイルは読まずに Q0"},
+    )
+    max_cells: int = field(
+        default=Limits.max_cells,
+        metadata={"doc": "読み込み上限: 1シート・1 CSV のセル数（A1 から最遠のセルまでの行×列）"},
+    )
+    max_columns: int = field(
+        default=Limits.max_columns,
+        metadata={"doc": "読み込み上限: 1行の列数（シートは右端の使用列まで）"},
+    )
+    max_field_chars: int = field(
+        default=Limits.max_field_chars,
+        metadata={"doc": "読み込み上限: CSV の1項目の文字数（Excel の1セルの上限と同じ）"},
+    )
+    max_unpacked_mb: int = field(
+        default=Limits.max_unpacked_mb,
+        metadata={"doc": "読み込み上限: Excel ファイル（zip）の XML を展開したサイズ (MB)"},
+    )
+    reader_memory_mb: int = field(
+        default=Limits.reader_memory_mb,
+        metadata={"doc": "読み込み上限: Excel を読む別プロセスのメモリ (MB、0: 制限なし)"},
     )
 
 

@@ -1,0 +1,455 @@
+"""Reading inside limits: what one file may cost, checked before it is read.
+
+A contractor's file can claim or hold far more than any real submission: a workbook whose
+single cell sits at XFD1048576 (the reader pads every sheet from A1, so that is a grid of
+17 billion cells), a 4 MB zip that unpacks to gigabytes, a CSV line of a million commas.
+The checks here run before anything is allocated in proportion to such a file; each
+refusal is an :class:`UnreadableFile` (a Q0) naming the limit, its setting in
+``settings.toml`` and what the file had, in Japanese and English.
+
+The workbook checks run in the sheet reader process (:mod:`tokki_analytics.sheetreader`),
+which imports this module: it uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, fields
+from xml.parsers import expat
+
+MB = 1024 * 1024
+CHUNK = 1 << 20
+#: The most deflate can pack: 1,032 bytes out of one.
+DEFLATE_RATIO = 1_032
+
+#: The largest sheet Excel can hold; a reference beyond it is refused as it is.
+EXCEL_ROWS = 1_048_576
+EXCEL_COLUMNS = 16_384
+
+
+class UnreadableFile(Exception):
+    """A file that looks like a submission but cannot be read at all (rule Q0)."""
+
+    def __init__(self, reason_ja: str, reason_en: str) -> None:
+        super().__init__(f"{reason_ja} / {reason_en}")
+        self.reason_ja = reason_ja
+        self.reason_en = reason_en
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost; the defaults are those of the settings (``settings.toml``).
+
+    Attributes:
+        max_file_mb: Bytes per file, in MB (checked on the file system before reading).
+        max_cells: Cells per sheet or CSV file: rows × columns of the grid read, counted from
+            A1 (a workbook is padded from A1, so a single far cell counts its whole rectangle).
+        max_columns: Columns per row (per sheet: the right-most column used).
+        max_field_chars: Characters per CSV field.
+        max_unpacked_mb: Bytes a workbook's XML parts unpack to, in MB (zip bombs).
+        reader_memory_mb: Memory of the process that reads workbooks, in MB (0: no limit).
+    """
+
+    max_file_mb: int = 100
+    max_cells: int = 2_000_000
+    max_columns: int = 1_000
+    max_field_chars: int = 32_767
+    max_unpacked_mb: int = 256
+    reader_memory_mb: int = 2_048
+
+    @classmethod
+    def from_settings(cls, settings: object) -> Limits:
+        """The limits of a :class:`~tokki_analytics.settings.Settings` (same field names)."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+
+
+# --- messages ------------------------------------------------------------------------
+
+
+def _over(what_ja: str, what_en: str, key: str, limit: str, had_ja: str, had_en: str):
+    return UnreadableFile(
+        f"{what_ja}が上限 {limit}（設定 {key}）を超えています（{had_ja}）",
+        f"{what_en} over the limit of {limit} (setting {key}): {had_en}",
+    )
+
+
+def _sheet_ja(sheet: str | None) -> str:
+    return f"シート「{sheet}」の" if sheet is not None else ""
+
+
+def _sheet_en(sheet: str | None) -> str:
+    return f"sheet {sheet!r}: " if sheet is not None else ""
+
+
+def file_too_large(size: int, limits: Limits) -> UnreadableFile:
+    """The refusal of a file larger than ``max_file_mb``."""
+    had = f"{size / MB:,.1f} MB"
+    return _over(
+        "ファイルサイズ", "file size", "max_file_mb", f"{limits.max_file_mb:,} MB", had, had
+    )
+
+
+def check_size(size: int, limits: Limits) -> None:
+    """Refuse a file of ``size`` bytes larger than ``max_file_mb``."""
+    if size > limits.max_file_mb * MB:
+        raise file_too_large(size, limits)
+
+
+def column_name(number: int) -> str:
+    """The Excel name of 1-based column ``number`` (1 → A, 16384 → XFD)."""
+    name = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def extent_problem(
+    rows: int, columns: int, limits: Limits, sheet: str | None = None
+) -> UnreadableFile | None:
+    """Why a grid of ``rows`` × ``columns`` (counted from A1) is not read, or None.
+
+    Args:
+        rows: Rows of the grid, from the first.
+        columns: Columns of the grid, from the first.
+        limits: The limits.
+        sheet: The sheet's name; None for a CSV file.
+    """
+    cells = rows * columns
+    if columns > limits.max_columns:
+        return _over(
+            f"{_sheet_ja(sheet)}列数",
+            f"{_sheet_en(sheet)}columns",
+            "max_columns",
+            f"{limits.max_columns:,}",
+            f"{columns:,}列",
+            f"{columns:,}",
+        )
+    if cells > limits.max_cells:
+        where = f"A1:{column_name(columns)}{rows}、" if sheet is not None else ""
+        where_en = f"A1:{column_name(columns)}{rows}, " if sheet is not None else ""
+        return _over(
+            f"{_sheet_ja(sheet)}セル数",
+            f"{_sheet_en(sheet)}cells",
+            "max_cells",
+            f"{limits.max_cells:,}",
+            f"{where}{rows:,}行×{columns:,}列",
+            f"{where_en}{rows:,} rows × {columns:,} columns",
+        )
+    return None
+
+
+def field_too_long(line: int, limits: Limits, length: int | None = None) -> UnreadableFile:
+    """The refusal of a CSV field longer than ``max_field_chars`` (``line``: 1-based)."""
+    had_ja = f"{line:,}行目" + (f"、{length:,}文字" if length is not None else "")
+    had_en = f"line {line:,}" + (f", {length:,} characters" if length is not None else "")
+    return _over(
+        "項目の文字数",
+        "characters in a field",
+        "max_field_chars",
+        f"{limits.max_field_chars:,}",
+        had_ja,
+        had_en,
+    )
+
+
+def unpacked_too_large(member: str, limits: Limits) -> UnreadableFile:
+    """The refusal of a workbook whose XML unpacks to more than ``max_unpacked_mb``."""
+    return _over(
+        "展開後のサイズ",
+        "unpacked size",
+        "max_unpacked_mb",
+        f"{limits.max_unpacked_mb:,} MB",
+        f"{member} で超過、zip 爆弾の疑い",
+        f"passed at {member}, possibly a zip bomb",
+    )
+
+
+def reader_crashed(limits: Limits) -> UnreadableFile:
+    """The Q0 of a file whose reader died (a crash, or past ``reader_memory_mb``)."""
+    memory = f"{limits.reader_memory_mb:,} MB" if limits.reader_memory_mb else "なし"
+    memory_en = f"{limits.reader_memory_mb:,} MB" if limits.reader_memory_mb else "none"
+    return UnreadableFile(
+        f"読み込み中に読み取り処理が異常終了しました（メモリ上限 {memory}、設定 reader_memory_mb）",
+        f"the reader crashed or exceeded the memory limit ({memory_en}, setting reader_memory_mb)",
+    )
+
+
+# --- workbooks (Office Open XML: a zip of XML parts) -----------------------------------
+
+_SHEET_DIRS = ("worksheets/", "chartsheets/", "dialogsheets/", "macrosheets/")
+# The quick scan reads attributes as Excel and common libraries write them (` r="A1"`);
+# other spellings escape it, not the reader's own extent check (see _Workbook.sheet).
+_CELL_LETTERS = re.compile(rb' r="([A-Za-z]{1,4})[0-9]')
+_ROW_NUMBERS = re.compile(rb' r="([0-9]{1,10})"')
+_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]{1,40})"')
+_REF = re.compile(r"([A-Za-z]{1,4})([0-9]{1,10})?$")
+
+
+def _letters_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - ord("A") + 1
+    return number
+
+
+def parse_ref(ref: str) -> tuple[int, int] | None:
+    """(1-based row or 0 when absent, 1-based column) of a cell reference such as ``XFD1``."""
+    match = _REF.match(ref.strip().replace("$", ""))
+    if match is None:
+        return None
+    return int(match.group(2) or 0), _letters_number(match.group(1))
+
+
+def _local(name: str) -> str:
+    return name.rpartition(" ")[2]
+
+
+def is_zip(head: bytes) -> bool:
+    """True when a file starting with ``head`` is a zip (an .xlsx/.xlsm, not a BIFF .xls)."""
+    return head.startswith(b"PK\x03\x04")
+
+
+class Package:
+    """An .xlsx/.xlsm opened for checking: its XML parts are unpacked and counted here.
+
+    Opening counts every XML part but the sheets (what the reader unpacks when it opens
+    the workbook: shared strings, styles…) against ``max_unpacked_mb``; each sheet is
+    counted when :meth:`check_sheet` scans it.
+
+    Raises:
+        UnreadableFile: Not a zip, or its XML unpacks past the limit.
+    """
+
+    def __init__(self, source, limits: Limits) -> None:
+        self.limits = limits
+        self.unpacked = 0
+        self._counted: set[str] = set()
+        try:
+            self.zip = zipfile.ZipFile(source)
+            self.sheets = self._sheet_parts()
+            self._count_common()
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            EOFError,
+            expat.ExpatError,
+        ) as exc:
+            raise UnreadableFile(
+                "Excelファイルとして読めません（破損または形式違い）",
+                f"not a readable workbook ({type(exc).__name__}: {exc})",
+            ) from exc
+
+    @property
+    def _budget(self) -> int:
+        return self.limits.max_unpacked_mb * MB
+
+    def _stream(self, member: str):
+        """Yield ``member`` unpacked in chunks, counting each against the limit."""
+        self._counted.add(member)
+        info = self.zip.getinfo(member)
+        if self.unpacked + info.file_size > self._budget:
+            raise unpacked_too_large(member, self.limits)
+        with self.zip.open(info) as fh:
+            while chunk := fh.read(CHUNK):
+                self.unpacked += len(chunk)
+                if self.unpacked > self._budget:
+                    raise unpacked_too_large(member, self.limits)
+                yield chunk
+
+    def _parse(self, member: str, start) -> None:
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = start
+        for chunk in self._stream(member):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def _relationships(self, member: str) -> dict[str, tuple[str, str]]:
+        """Id → (type, target part) of the relationships of part ``member``."""
+        folder, name = posixpath.split(member)
+        rels = posixpath.join(folder, "_rels", name + ".rels")
+        found: dict[str, tuple[str, str]] = {}
+        if rels not in self.zip.NameToInfo:
+            return found
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if _local(tag) == "Relationship" and "Id" in attrs and "Target" in attrs:
+                target = attrs["Target"]
+                path = (
+                    target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+                )
+                found[attrs["Id"]] = (attrs.get("Type", ""), posixpath.normpath(path))
+
+        self._parse(rels, start)
+        return found
+
+    def _sheet_parts(self) -> dict[str, str]:
+        """Sheet name → its part, as the workbook lists them."""
+        book = next(
+            (t for k, t in self._relationships("").values() if k.endswith("/officeDocument")),
+            "xl/workbook.xml",
+        )
+        if book not in self.zip.NameToInfo:
+            return {}
+        links = self._relationships(book)
+        sheets: dict[str, str] = {}
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if _local(tag) != "sheet" or "name" not in attrs:
+                return
+            rid = next((v for k, v in attrs.items() if _local(k) == "id" and " " in k), None)
+            if rid in links:
+                sheets[attrs["name"]] = links[rid][1]
+
+        self._parse(book, start)
+        return sheets
+
+    def _count_common(self) -> None:
+        """Count the XML parts but the sheets, unpacking them only when they could be large.
+
+        Deflate packs at most :data:`DEFLATE_RATIO` to 1, so parts whose packed sizes
+        cannot unpack past the limit together (a few kB in a real workbook) are counted by
+        their declared sizes; otherwise each is unpacked and counted as it really is.
+        """
+        parts = set(self.sheets.values())
+        common = [
+            info
+            for info in self.zip.infolist()
+            if info.filename not in parts
+            and info.filename not in self._counted
+            and not any(d in info.filename for d in _SHEET_DIRS)
+            and info.filename.lower().endswith((".xml", ".rels"))
+        ]
+        packed = all(i.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for i in common)
+        bound = sum(i.compress_size for i in common) * DEFLATE_RATIO
+        if packed and self.unpacked + bound <= self._budget:
+            self.unpacked += sum(i.file_size for i in common)
+            return
+        for info in common:
+            for _ in self._stream(info.filename):
+                pass
+
+    def check_sheet(self, name: str) -> None:
+        """Refuse sheet ``name`` when it unpacks or reaches past the limits.
+
+        The cell references and row numbers of the sheet's XML give, cheaply, a rectangle
+        that holds every cell; only when that rectangle (or the sheet's declared
+        ``<dimension>``) is past the limits is the sheet parsed cell by cell to find the
+        cells that really hold something. A sheet the workbook does not list is looked for
+        among all sheet parts.
+
+        Raises:
+            UnreadableFile: The sheet is past a limit.
+        """
+        members = [self.sheets[name]] if name in self.sheets else self._all_sheet_parts()
+        for member in members:
+            if member not in self.zip.NameToInfo:
+                continue
+            rows, columns, declared = self._bounds(member)
+            limits = self.limits
+            if extent_problem(max(rows, declared[0]), max(columns, declared[1]), limits) is None:
+                continue
+            rows, columns = _used_extent(self.zip, member, limits)
+            problem = extent_problem(rows, columns, limits, sheet=name)
+            if problem is not None:
+                raise problem
+
+    def _all_sheet_parts(self) -> list[str]:
+        return [n for n in self.zip.NameToInfo if "worksheets/" in n and n.endswith(".xml")]
+
+    def _bounds(self, member: str) -> tuple[int, int, tuple[int, int]]:
+        """(rows, columns) holding every cell reference and row number; the declared extent."""
+        rows = columns = 0
+        declared = (0, 0)
+        tail = b""
+        for number, chunk in enumerate(self._stream(member)):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            data, tail = (data[:cut], data[cut:]) if cut >= 0 else (data, b"")
+            if number == 0:  # <dimension> comes before the cells
+                declared = _declared(data[: data.find(b"sheetData") % (len(data) + 1)])
+            numbers = _ROW_NUMBERS.findall(data)
+            if numbers:
+                rows = max(rows, max(map(int, numbers)))
+            letters = set(_CELL_LETTERS.findall(data))
+            if letters:
+                columns = max(columns, max(_letters_number(s.decode()) for s in letters))
+        return rows, columns, declared
+
+
+def _declared(head: bytes) -> tuple[int, int]:
+    """(rows, columns) a sheet's ``<dimension ref="A1:J100"/>`` declares, from A1."""
+    found = _DIMENSION.search(head) if b"dimension" in head else None
+    if found is None:
+        return 0, 0
+    return parse_ref(found.group(1).decode("ascii", "replace").rpartition(":")[2]) or (0, 0)
+
+
+class _Past(Exception):
+    """Stops the cell-by-cell scan as soon as a cell is past the limits."""
+
+
+class _CellScan:
+    """Expat handlers finding the farthest cell of a sheet that holds something.
+
+    A cell's position is its reference, or the next one in its row when it has none (as
+    the reader places it); a row without a number follows the previous one. Empty cells
+    (``<c r="Z9" s="1"/>``, formatting only) are not counted: the reader skips them.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.row = self.col = 0
+        self.rows = self.columns = 0
+        self.cell: tuple[int, int] | None = None
+        self.in_data = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = _local(tag)
+        if local == "sheetData":
+            self.in_data = True
+        elif not self.in_data:
+            return
+        elif local == "row":
+            number = attrs.get("r", "")
+            self.row = int(number) if number.isdigit() and len(number) < 11 else self.row + 1
+            self.col = 0
+        elif local == "c":
+            ref = parse_ref(attrs["r"]) if "r" in attrs else None
+            row, self.col = ref if ref is not None else (0, self.col + 1)
+            self.cell = (row or self.row, self.col)
+        elif self.cell is not None:  # the first child of a cell: its value, text or formula
+            row, col = self.cell
+            self.cell = None
+            self.rows, self.columns = max(self.rows, row), max(self.columns, col)
+            if extent_problem(self.rows, self.columns, self.limits) is not None:
+                raise _Past
+
+    def end(self, tag: str) -> None:
+        local = _local(tag)
+        if local == "c":
+            self.cell = None
+        elif local == "sheetData":
+            self.in_data = False
+
+
+def _used_extent(archive: zipfile.ZipFile, member: str, limits: Limits) -> tuple[int, int]:
+    """(rows, columns) from A1 to the farthest cell that holds something (a value or formula).
+
+    Stops at the first cell past the limits.
+    """
+    scan = _CellScan(limits)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    try:
+        with archive.open(member) as fh:
+            while chunk := fh.read(CHUNK):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Past:
+        pass
+    return scan.rows, scan.columns
