@@ -184,6 +184,8 @@ def test_a_rerun_replaces_the_report_and_keeps_what_was_put_beside_it(
     assert sorted(p.name for p in history.iterdir()) == stored
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".tokki-")]
     assert leftovers == [".tokki-owned"], "only the marker: no temporary folder is left"
+    # a history store inside what the next run replaces would be lost: refused up front
+    assert _run(data_dir, out, "--history", str(out / "contractors" / "history")) == 2
 
 
 def test_a_failed_run_leaves_the_previous_report_whole(data_dir: Path, tmp_path: Path, monkeypatch):
