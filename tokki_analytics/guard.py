@@ -107,7 +107,7 @@ def column_name(number: int) -> str:
 
 
 def extent_problem(
-    rows: int, columns: int, limits: Limits, sheet: str | None = None
+    rows: int, columns: int, limits: Limits, sheet: str | None = None, at_least: bool = False
 ) -> UnreadableFile | None:
     """Why a grid of ``rows`` × ``columns`` (counted from A1) is not read, or None.
 
@@ -116,18 +116,19 @@ def extent_problem(
         columns: Columns of the grid, from the first.
         limits: The limits.
         sheet: The sheet's name; None for a CSV file.
+        at_least: The grid is at least this large (its scan stopped at the limit).
     """
-    cells = rows * columns
+    more_ja, more_en = ("以上", "at least ") if at_least else ("", "")
     if columns > limits.max_columns:
         return _over(
             f"{_sheet_ja(sheet)}列数",
             f"{_sheet_en(sheet)}columns",
             "max_columns",
             f"{limits.max_columns:,}",
-            f"{columns:,}列",
-            f"{columns:,}",
+            f"{columns:,}列{more_ja}",
+            f"{more_en}{columns:,}",
         )
-    if cells > limits.max_cells:
+    if rows * columns > limits.max_cells:
         where = f"A1:{column_name(columns)}{rows}、" if sheet is not None else ""
         where_en = f"A1:{column_name(columns)}{rows}, " if sheet is not None else ""
         return _over(
@@ -135,8 +136,8 @@ def extent_problem(
             f"{_sheet_en(sheet)}cells",
             "max_cells",
             f"{limits.max_cells:,}",
-            f"{where}{rows:,}行×{columns:,}列",
-            f"{where_en}{rows:,} rows × {columns:,} columns",
+            f"{where}{rows:,}行×{columns:,}列{more_ja}",
+            f"{more_en}{where_en}{rows:,} rows × {columns:,} columns",
         )
     return None
 
@@ -184,6 +185,8 @@ _SHEET_DIRS = ("worksheets/", "chartsheets/", "dialogsheets/", "macrosheets/")
 # other spellings escape it, not the reader's own extent check (see _Workbook.sheet).
 _CELL_LETTERS = re.compile(rb' r="([A-Za-z]{1,4})[0-9]')
 _ROW_NUMBERS = re.compile(rb' r="([0-9]{1,10})"')
+_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]{1,40})"')
 _REF = re.compile(r"([A-Za-z]{1,4})([0-9]{1,10})?$")
 
@@ -348,36 +351,66 @@ class Package:
         for member in members:
             if member not in self.zip.NameToInfo:
                 continue
-            rows, columns, declared = self._bounds(member)
             limits = self.limits
-            if extent_problem(max(rows, declared[0]), max(columns, declared[1]), limits) is None:
+            bounds = self._bounds(member)
+            if extent_problem(*bounds, limits) is None:
                 continue
-            rows, columns = _used_extent(self.zip, member, limits)
-            problem = extent_problem(rows, columns, limits, sheet=name)
+            try:
+                *used, stopped = _used_extent(self.zip, member, limits)
+            except expat.ExpatError:
+                used, stopped = bounds, False  # not well-formed: its bounds are all there is
+            problem = extent_problem(*used, limits, sheet=name, at_least=stopped)
             if problem is not None:
                 raise problem
 
     def _all_sheet_parts(self) -> list[str]:
         return [n for n in self.zip.NameToInfo if "worksheets/" in n and n.endswith(".xml")]
 
-    def _bounds(self, member: str) -> tuple[int, int, tuple[int, int]]:
-        """(rows, columns) holding every cell reference and row number; the declared extent."""
-        rows = columns = 0
-        declared = (0, 0)
+    def _bounds(self, member: str) -> tuple[int, int]:
+        """(rows, columns) from A1 holding every cell of sheet part ``member``, or more."""
+        bounds = _Bounds()
         tail = b""
-        for number, chunk in enumerate(self._stream(member)):
+        for chunk in self._stream(member):
             data = tail + chunk
             cut = data.rfind(b"<")
             data, tail = (data[:cut], data[cut:]) if cut >= 0 else (data, b"")
-            if number == 0:  # <dimension> comes before the cells
-                declared = _declared(data[: data.find(b"sheetData") % (len(data) + 1)])
-            numbers = _ROW_NUMBERS.findall(data)
-            if numbers:
-                rows = max(rows, max(map(int, numbers)))
-            letters = set(_CELL_LETTERS.findall(data))
-            if letters:
-                columns = max(columns, max(_letters_number(s.decode()) for s in letters))
-        return rows, columns, declared
+            bounds.add(data)
+        bounds.add(tail)
+        return bounds.extent()
+
+
+class _Bounds:
+    """Bounds of a sheet's extent read from its XML text, chunk by chunk, without parsing.
+
+    Rows: the largest row number, plus one for each row written without a number (it
+    follows the previous row). Columns: the right-most cell reference, plus one for each
+    cell written without a reference (it follows the previous cell). The declared
+    ``<dimension>`` counts too.
+    """
+
+    def __init__(self) -> None:
+        self.rows = self.columns = self.unnumbered_rows = self.unplaced_cells = 0
+        self.declared: tuple[int, int] | None = None
+
+    def add(self, data: bytes) -> None:
+        if self.declared is None:  # the first chunk: <dimension> comes before the cells
+            cells_at = data.find(b"sheetData")
+            self.declared = _declared(data if cells_at < 0 else data[:cells_at])
+        numbers = _ROW_NUMBERS.findall(data)
+        if numbers:
+            self.rows = max(self.rows, max(map(int, numbers)))
+        self.unnumbered_rows += max(0, sum(map(data.count, _ROW_TAGS)) - len(numbers))
+        refs = _CELL_LETTERS.findall(data)
+        if refs:
+            self.columns = max(self.columns, max(_letters_number(s.decode()) for s in set(refs)))
+        self.unplaced_cells += max(0, sum(map(data.count, _CELL_TAGS)) - len(refs))
+
+    def extent(self) -> tuple[int, int]:
+        declared = self.declared or (0, 0)
+        return (
+            max(self.rows + self.unnumbered_rows, declared[0]),
+            max(self.columns + self.unplaced_cells, declared[1]),
+        )
 
 
 def _declared(head: bytes) -> tuple[int, int]:
@@ -436,10 +469,11 @@ class _CellScan:
             self.in_data = False
 
 
-def _used_extent(archive: zipfile.ZipFile, member: str, limits: Limits) -> tuple[int, int]:
+def _used_extent(archive: zipfile.ZipFile, member: str, limits: Limits) -> tuple[int, int, bool]:
     """(rows, columns) from A1 to the farthest cell that holds something (a value or formula).
 
-    Stops at the first cell past the limits.
+    Stops at the first cell past the limits (the third value says so): the sheet is at
+    least that large.
     """
     scan = _CellScan(limits)
     parser = expat.ParserCreate(namespace_separator=" ")
@@ -451,5 +485,5 @@ def _used_extent(archive: zipfile.ZipFile, member: str, limits: Limits) -> tuple
                 parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except _Past:
-        pass
-    return scan.rows, scan.columns
+        return scan.rows, scan.columns, True
+    return scan.rows, scan.columns, False

@@ -164,8 +164,10 @@ class Handler:
             self._open = None
             yield ("refused", f"ファイルを開けません（{exc.strerror}）", f"cannot open: {exc}")
             return
-        except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError) as exc:
-            self._open = None  # a file no check foresaw: still only this file's problem
+        except MemoryError:
+            raise  # the worker ends: its memory is no longer to be trusted
+        except Exception as exc:  # noqa: BLE001 - whatever a file does, it is that file's Q0
+            self._open = None  # (a bad zip stream, an encrypted part, a malformed sheet…)
             problem = _not_a_workbook(exc)
             yield ("refused", problem.reason_ja, problem.reason_en)
             return
