@@ -221,6 +221,7 @@ def raw_records(part: read.Part, contractor_id: str) -> tuple[RawRecords | None,
         return None, [_missing_column(part, c, why, contractor_id) for c in form.required], unplaced
     columns, extras = read.map_columns(grid.cells.iloc[header].tolist(), form)
     body = grid.cells.iloc[header + 1 :]
+    extras.update(read.unheaded_columns(body, columns | extras))
     size = len(body)
     missing = [c for c in form.required if c.key not in columns]
     for column in form.columns:

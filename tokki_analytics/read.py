@@ -517,3 +517,28 @@ def map_columns(header_cells: list[object], form: Form) -> tuple[dict[str, int],
                 label += "_"
             extras[label] = pos
     return columns, extras
+
+
+def unheaded_columns(body: pd.DataFrame, taken: dict[str, int]) -> dict[str, int]:
+    """Columns under an empty header cell that hold a value, by label (``列D``…).
+
+    A value in such a column still belongs to its row: the column becomes an extra column,
+    named after its Excel letter, so that the row is kept (and its cells reported), never
+    dropped as blank.
+
+    Args:
+        body: The rows below the header row (positional columns).
+        taken: Label → position of the columns the header row names.
+    """
+    from tokki_analytics.values import is_blank
+
+    used = set(taken.values())
+    found: dict[str, int] = {}
+    for pos in body.columns:
+        if pos in used or is_blank(body[pos]).all():
+            continue
+        label = f"列{guard.column_name(pos + 1)}"
+        while label in taken or label in found:
+            label += "_"
+        found[label] = pos
+    return found
