@@ -13,7 +13,6 @@ which imports this module: it uses the standard library only.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, fields
@@ -180,13 +179,13 @@ def reader_crashed(limits: Limits) -> UnreadableFile:
 
 # --- workbooks (Office Open XML: a zip of XML parts) -----------------------------------
 
+BOOK = "xl/workbook.xml"
 _SHEET_DIRS = ("worksheets/", "chartsheets/", "dialogsheets/", "macrosheets/")
 # The quick scan reads attributes as Excel and common libraries write them (` r="A1"`);
 # other spellings escape it, not the reader's own extent check (see _Workbook.sheet).
 _CELL_LETTERS = re.compile(rb' r="([A-Za-z]{1,4})[0-9]')
 _ROW_NUMBERS = re.compile(rb' r="([0-9]{1,10})"')
-_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")
+_PREFIX = re.compile(rb"<([A-Za-z_][\w.-]*):worksheet\b")
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]{1,40})"')
 _REF = re.compile(r"([A-Za-z]{1,4})([0-9]{1,10})?$")
 
@@ -270,44 +269,34 @@ class Package:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
 
-    def _relationships(self, member: str) -> dict[str, tuple[str, str]]:
-        """Id → (type, target part) of the relationships of part ``member``."""
-        folder, name = posixpath.split(member)
-        rels = posixpath.join(folder, "_rels", name + ".rels")
-        found: dict[str, tuple[str, str]] = {}
-        if rels not in self.zip.NameToInfo:
-            return found
-
-        def start(tag: str, attrs: dict[str, str]) -> None:
-            if _local(tag) == "Relationship" and "Id" in attrs and "Target" in attrs:
-                target = attrs["Target"]
-                path = (
-                    target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-                )
-                found[attrs["Id"]] = (attrs.get("Type", ""), posixpath.normpath(path))
-
-        self._parse(rels, start)
-        return found
-
     def _sheet_parts(self) -> dict[str, str]:
-        """Sheet name → its part, as the workbook lists them."""
-        book = next(
-            (t for k, t in self._relationships("").values() if k.endswith("/officeDocument")),
-            "xl/workbook.xml",
-        )
-        if book not in self.zip.NameToInfo:
-            return {}
-        links = self._relationships(book)
+        """Sheet name → its part, found as the reader finds them.
+
+        The reader (calamine) reads ``xl/workbook.xml`` and its relationships at these fixed
+        places, and resolves a sheet's target against ``xl/``; so does this.
+        """
+        links: dict[str, str] = {}
         sheets: dict[str, str] = {}
 
-        def start(tag: str, attrs: dict[str, str]) -> None:
+        def relationship(tag: str, attrs: dict[str, str]) -> None:
+            if _local(tag) == "Relationship" and "Id" in attrs and "Target" in attrs:
+                target = attrs["Target"]
+                if target.startswith("/xl/"):
+                    target = target[1:]
+                elif not target.startswith("xl/"):
+                    target = "xl/" + target
+                links[attrs["Id"]] = target
+
+        def sheet(tag: str, attrs: dict[str, str]) -> None:
             if _local(tag) != "sheet" or "name" not in attrs:
                 return
             rid = next((v for k, v in attrs.items() if _local(k) == "id" and " " in k), None)
             if rid in links:
-                sheets[attrs["name"]] = links[rid][1]
+                sheets[attrs["name"]] = links[rid]
 
-        self._parse(book, start)
+        for member, start in (("xl/_rels/workbook.xml.rels", relationship), (BOOK, sheet)):
+            if member in self.zip.NameToInfo:
+                self._parse(member, start)
         return sheets
 
     def _count_common(self) -> None:
@@ -391,19 +380,23 @@ class _Bounds:
     def __init__(self) -> None:
         self.rows = self.columns = self.unnumbered_rows = self.unplaced_cells = 0
         self.declared: tuple[int, int] | None = None
+        self.row_tag, self.cell_tag = b"<row", b"<c"
 
     def add(self, data: bytes) -> None:
         if self.declared is None:  # the first chunk: <dimension> comes before the cells
             cells_at = data.find(b"sheetData")
             self.declared = _declared(data if cells_at < 0 else data[:cells_at])
+            if prefix := _PREFIX.search(data):  # <x:worksheet>, <x:row>, <x:c>
+                self.row_tag, self.cell_tag = (b"<" + prefix.group(1) + t for t in (b":row", b":c"))
+        # Tags are counted loosely (<cols, <rowBreaks count too): a bound may only be larger.
         numbers = _ROW_NUMBERS.findall(data)
         if numbers:
             self.rows = max(self.rows, max(map(int, numbers)))
-        self.unnumbered_rows += max(0, sum(map(data.count, _ROW_TAGS)) - len(numbers))
+        self.unnumbered_rows += max(0, data.count(self.row_tag) - len(numbers))
         refs = _CELL_LETTERS.findall(data)
         if refs:
             self.columns = max(self.columns, max(_letters_number(s.decode()) for s in set(refs)))
-        self.unplaced_cells += max(0, sum(map(data.count, _CELL_TAGS)) - len(refs))
+        self.unplaced_cells += max(0, data.count(self.cell_tag) - len(refs))
 
     def extent(self) -> tuple[int, int]:
         declared = self.declared or (0, 0)

@@ -345,19 +345,15 @@ def _csv_shape(text: str, limits: Limits) -> int:
     every row of the grid, so it is checked against the columns and cells limits; a line
     longer than the field limit has its fields measured.
     """
-    lines = width = 0
+    width = 0
     for number, line in enumerate(io.StringIO(text, newline="\n"), start=1):
-        lines = number
         width = max(width, line.count(",") + 1)
-        if width > limits.max_columns:
-            raise guard.extent_problem(1, width, limits)
+        if width > limits.max_columns or number * width > limits.max_cells:
+            raise guard.extent_problem(number, width, limits, at_least=True)
         if len(line) > limits.max_field_chars:
             longest = max(len(f) for f in line.rstrip("\r\n").split(","))
             if longest > limits.max_field_chars:
                 raise guard.field_too_long(number, limits, longest)
-    problem = guard.extent_problem(lines, width, limits)
-    if problem is not None:
-        raise problem
     return width
 
 
@@ -392,9 +388,8 @@ def _csv_records(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]
     try:
         for record in reader:
             width = max(width, len(record))
-            problem = guard.extent_problem(len(records) + 1, width, limits)
-            if problem is not None:
-                raise problem
+            if width > limits.max_columns or (len(records) + 1) * width > limits.max_cells:
+                raise guard.extent_problem(len(records) + 1, width, limits, at_least=True)
             starts.append(line + 1)
             records.append(record)
             line = reader.line_num
