@@ -310,3 +310,29 @@ def test_a_csv_just_inside_every_limit_is_read_whole(tmp_path):
     assert result.error is None and result.parts[0].grid.cells.shape == (5, 4)
     path.write_text(buf.getvalue() + "1,2,3,4\r\n", encoding="utf-8")
     assert "max_cells" in _read(path, limits).error.reason_ja
+
+
+def test_a_reader_stuck_on_a_workbook_is_stopped_after_reader_seconds(tmp_path, monkeypatch):
+    # A reader that never answers (an endless loop in native code looks like this from
+    # outside) is killed after reader_seconds: that file is a Q0, the next one is read.
+    stuck = sheetreader.SheetReader(memory_mb=0)
+    hang = [sys.executable, "-c", "import time; time.sleep(120)"]
+
+    def start_stuck():
+        if stuck._process is None or stuck._process.poll() is not None:
+            stuck._process = subprocess.Popen(hang, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        return stuck._process
+
+    monkeypatch.setattr(stuck, "_start", start_stuck)
+    monkeypatch.setattr(sheetreader, "_readers", {0: stuck})
+    limits = Limits(reader_memory_mb=0, reader_seconds=1)
+    good = write_xlsx(
+        tmp_path / "good" / "作業従事者名簿.xlsx", {"作業従事者名簿": [STAFF_HEADER, staff_row()]}
+    )
+    result = _read(good, limits)
+    assert result.error is not None
+    assert "制限時間 1 秒" in result.error.reason_ja and "reader_seconds" in result.error.reason_ja
+    assert "took longer than 1 s" in result.error.reason_en
+    assert stuck._process is None, "the stuck reader was stopped"
+    monkeypatch.undo()  # the real worker again
+    assert _read(good).error is None

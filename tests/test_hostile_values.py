@@ -24,6 +24,8 @@ I64_MAX = 2**63 - 1
         (f"ppc_report_threshold = {I64_MAX}", "ppc_report_threshold"),
         ("as_of = 9999-12-31", "as_of"),
         ("as_of = 0001-01-01", "as_of"),
+        ("max_cells = 0", "max_cells"),
+        ("reader_seconds = 100000000", "reader_seconds"),
     ],
 )
 def test_extreme_settings_are_refused_with_the_key_named(data_dir: Path, capsys, toml, key):

@@ -49,6 +49,8 @@ class Limits:
         max_field_chars: Characters per CSV field.
         max_unpacked_mb: Bytes a workbook's XML parts unpack to, in MB (zip bombs).
         reader_memory_mb: Memory of the process that reads workbooks, in MB (0: no limit).
+        reader_seconds: Time the process that reads workbooks may spend on one workbook,
+            in seconds (0: no limit); past it the reader is stopped and the file is a Q0.
     """
 
     max_file_mb: int = 100
@@ -57,6 +59,7 @@ class Limits:
     max_field_chars: int = 32_767
     max_unpacked_mb: int = 256
     reader_memory_mb: int = 2_048
+    reader_seconds: int = 300
 
     @classmethod
     def from_settings(cls, settings: object) -> Limits:
@@ -164,6 +167,15 @@ def unpacked_too_large(member: str, limits: Limits) -> UnreadableFile:
         f"{limits.max_unpacked_mb:,} MB",
         f"{member} で超過、zip 爆弾の疑い",
         f"passed at {member}, possibly a zip bomb",
+    )
+
+
+def reader_timed_out(limits: Limits) -> UnreadableFile:
+    """The Q0 of a workbook whose reader was stopped after ``reader_seconds``."""
+    return UnreadableFile(
+        f"読み込みが制限時間 {limits.reader_seconds:,} 秒（設定 reader_seconds）を"
+        "超えたため中止しました",
+        f"reading took longer than {limits.reader_seconds:,} s (setting reader_seconds); stopped",
     )
 
 

@@ -30,7 +30,18 @@ def _today() -> dt.date:
 AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
 #: The largest value of a threshold, by the ending of its name: ten years of days or hours
 #: (no clause gives a contractor longer), and a count larger than any population.
-MAXIMA = {"_days": 3_660, "_hours": 87_840, "_threshold": 10**12}
+MAXIMA = {
+    "_days": 3_660,
+    "_hours": 87_840,
+    "_threshold": 10**12,
+    "_mb": 1_048_576,
+    "_seconds": 86_400,
+    "_cells": 10**12,
+    "_columns": 10**6,
+    "_chars": 10**9,
+}
+#: Reading limits (``max_…``) of 0 would refuse every file: they start at 1.
+MINIMA = {"max_": 1}
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,10 @@ class Settings:
         default=Limits.reader_memory_mb,
         metadata={"doc": "読み込み上限: Excel を読む別プロセスのメモリ (MB、0: 制限なし)"},
     )
+    reader_seconds: int = field(
+        default=Limits.reader_seconds,
+        metadata={"doc": "読み込み上限: Excel 1ファイルの読み込み時間 (秒、0: 制限なし)"},
+    )
 
 
 def check_as_of(day: dt.date, name: str = "as_of") -> dt.date:
@@ -132,10 +147,11 @@ def _as_of(name: str, value: object) -> dt.date:
 
 def _count(name: str, value: object) -> int:
     top = next((m for end, m in MAXIMA.items() if name.endswith(end)), MAXIMA["_threshold"])
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+    low = next((m for start, m in MINIMA.items() if name.startswith(start)), 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= top:
         raise SettingsError(
-            f"設定 {name} は 0 以上 {top:,} 以下の整数で指定してください / "
-            f"setting {name} must be an integer from 0 to {top:,} (got {value!r})"
+            f"設定 {name} は {low} 以上 {top:,} 以下の整数で指定してください / "
+            f"setting {name} must be an integer from {low} to {top:,} (got {value!r})"
         )
     return value
 

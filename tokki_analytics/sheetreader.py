@@ -29,6 +29,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -231,10 +232,16 @@ def serve(memory_mb: int) -> int:
 
 
 class SheetReader:
-    """A worker process reading workbooks under a memory limit, restarted when it dies."""
+    """A worker process reading workbooks under a memory limit, restarted when it dies.
 
-    def __init__(self, memory_mb: int) -> None:
+    A request that takes longer than ``seconds`` (0: no limit) gets its worker killed, so
+    a workbook that sends the reader into an endless loop costs only itself.
+    """
+
+    def __init__(self, memory_mb: int, seconds: int = 0) -> None:
         self.memory_mb = memory_mb
+        self.seconds = seconds
+        self.timed_out = False
         self._process: subprocess.Popen | None = None
         self._local: Handler | None = None
 
@@ -284,6 +291,8 @@ class SheetReader:
         if process is None:
             yield from self._local.answer(request)
             return
+        self.timed_out = False
+        watchdog = self._watchdog(process)
         try:
             _send(process.stdin, request)
             while True:
@@ -296,6 +305,24 @@ class SheetReader:
         except (OSError, EOFError, pickle.UnpicklingError, ReaderDied) as exc:
             self.close()
             raise ReaderDied from exc
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+
+    def _watchdog(self, process: subprocess.Popen) -> threading.Timer | None:
+        """Kill ``process`` after ``seconds`` unless cancelled (None: no time limit)."""
+        if self.seconds <= 0:
+            return None
+
+        def stop() -> None:
+            self.timed_out = True
+            with contextlib.suppress(OSError):
+                process.kill()
+
+        timer = threading.Timer(self.seconds, stop)
+        timer.daemon = True
+        timer.start()
+        return timer
 
     def close(self) -> None:
         """Stop the worker (it also stops by itself when this process ends)."""
@@ -319,7 +346,9 @@ def reader(limits: Limits) -> SheetReader:
     """The worker for ``limits.reader_memory_mb``, started on first use."""
     if limits.reader_memory_mb not in _readers:
         _readers[limits.reader_memory_mb] = SheetReader(limits.reader_memory_mb)
-    return _readers[limits.reader_memory_mb]
+    worker = _readers[limits.reader_memory_mb]
+    worker.seconds = limits.reader_seconds
+    return worker
 
 
 @atexit.register
@@ -357,9 +386,9 @@ def read_sheets(path: Path, pick, limits: Limits) -> tuple[list[str], list[Sheet
                 if reply[0] == "sheet":
                     sheets.append((reply[1], reply[2], reply[3]))
     except ReaderDied:
-        from tokki_analytics.guard import reader_crashed
+        from tokki_analytics.guard import reader_crashed, reader_timed_out
 
-        raise reader_crashed(limits) from None
+        raise (reader_timed_out if worker.timed_out else reader_crashed)(limits) from None
     return names, sheets
 
 
