@@ -382,16 +382,24 @@ def _contractor_code(folder_name: str) -> str:
     return read.display_name(folder_name).split("_", 1)[0]
 
 
-def _skipped_defect(item: read.Skipped, root: Path, contractor_id: str) -> dict:
-    """The Q0 of a file or folder that is not read (no permission, a link out, a pipe)."""
-    what = "フォルダ" if item.folder else "ファイル"
+def _unread_defect(
+    path: Path, root: Path, contractor_id: str, error: read.UnreadableFile, folder: bool = False
+) -> dict:
+    """The Q0 of a file or folder that is not read, its reason in Japanese and English."""
+    what_ja, what_en = ("フォルダ", "folder") if folder else ("ファイル", "file")
     return _defect(
         "Q0",
         contractor_id=contractor_id,
-        source=read.relative(item.path, root),
-        detail=f"{what}を読めません: {item.error.reason_ja}",
-        value=item.error.reason_en,
+        source=read.relative(path, root),
+        detail=f"{what_ja}を読めません: {error.reason_ja} / cannot read the {what_en}: "
+        f"{error.reason_en}",
+        value=error.reason_en,
     )
+
+
+def _skipped_defect(item: read.Skipped, root: Path, contractor_id: str) -> dict:
+    """The Q0 of a file or folder that is not read (no permission, a link out, a pipe)."""
+    return _unread_defect(item.path, root, contractor_id, item.error, item.folder)
 
 
 def _read_place(
@@ -407,15 +415,7 @@ def _read_place(
             continue
         result = read.read_file(path, root, forms, limits)
         if result.error is not None:
-            defects.append(
-                _defect(
-                    "Q0",
-                    contractor_id=contractor_id,
-                    source=read.relative(path, root),
-                    detail=f"ファイルを読めません: {result.error.reason_ja}",
-                    value=result.error.reason_en,
-                )
-            )
+            defects.append(_unread_defect(path, root, contractor_id, result.error))
             continue
         parts.extend(result.parts)
         ignored.extend(result.ignored)
