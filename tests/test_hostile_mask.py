@@ -236,6 +236,18 @@ def test_no_name_in_the_briefing_notebook_its_html_or_its_workbook(runs):
     assert _leaks(texts) == {}
 
 
+def test_no_name_in_the_load_preflight_unless_shown(runs, capsys):
+    assert main(["load", str(runs["data"])]) == 0
+    table = capsys.readouterr().out
+    assert main(["load", str(runs["data"]), "--json"]) == 0
+    texts = {"table": table, "json": json.loads(capsys.readouterr().out)}
+    texts["json"] = json.dumps(texts["json"], ensure_ascii=False)
+    assert "木村 ＊＊確認" in texts["json"] and "木村 ＊＊確認" in table
+    assert _leaks(texts) == {}
+    assert main(["load", str(runs["data"]), "--json", "--show-names"]) == 0
+    assert "木村 和也確認" in capsys.readouterr().out
+
+
 def test_a_one_character_name_garbles_no_text(runs):
     """承認者 ``の`` is masked in its own cell only: texts holding ``の`` stay as written."""
     masked = _rows(runs["out"] / "findings.csv")

@@ -116,6 +116,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     from tokki_analytics.load import load
 
     submission = load(Path(args.data), settings=_settings(args))
+    if not args.show_names:
+        submission = _masked_defects(submission)
     if args.json:
         from tokki_analytics.safetext import json_text
 
@@ -124,6 +126,20 @@ def cmd_load(args: argparse.Namespace) -> int:
     else:
         _print_load(submission)
     return EXIT_OK
+
+
+def _masked_defects(submission):
+    """The submission with person names masked in its defects and ignored-file list."""
+    import dataclasses
+
+    from tokki_analytics.mask import mask_columns, mask_name_cells, mask_text, submission_names
+
+    names = submission_names(submission)
+    return dataclasses.replace(
+        submission,
+        defects=mask_name_cells(mask_columns(submission.defects, names)),
+        ignored=[mask_text(item, names) for item in submission.ignored],
+    )
 
 
 def _settings(args: argparse.Namespace):
@@ -309,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load", help="データフォルダを読み込み、行数と不備を表示 (pre-flight check)")
     p.add_argument("data", help="データフォルダ (data folder)")
     p.add_argument("--json", action="store_true", help="JSON で出力 (machine-readable)")
+    p.add_argument("--show-names", action="store_true", help="氏名を伏字にしない (show names)")
     p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
     p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD")
     p.set_defaults(func=cmd_load)
