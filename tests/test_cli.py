@@ -114,3 +114,21 @@ def test_run_exit_code_follows_fail_on_and_logs_plain_lines(data_dir: Path, tmp_
     )
     assert done.returncode == 1
     assert done.stdout == "" and "tokki:" not in done.stderr
+
+
+def test_notebook_without_the_notebooks_extra_says_what_to_install(
+    data_dir: Path, tmp_path: Path, monkeypatch, capsys
+):
+    # `pip install tokki-analytics` without [notebooks]: a message and exit 2, no traceback
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "papermill" else real(name)
+    )
+    out = tmp_path / "nb"
+    args = ["notebook", "briefing", "--data", str(data_dir), "--contractor", "C001"]
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "papermill" in err and "tokki-analytics[notebooks]" in err
+    assert not out.exists()

@@ -221,9 +221,26 @@ def cmd_run(args: argparse.Namespace) -> int:
 # --- tokki notebook -----------------------------------------------------------------
 
 
+#: What ``tokki notebook`` imports beyond the core (the ``notebooks`` extra).
+NOTEBOOK_MODULES = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel")
+
+
 def cmd_notebook(args: argparse.Namespace) -> int:
     """Run ``tokki notebook``: execute a notebook headless, write .ipynb and code-less HTML."""
+    import importlib.util
+
     from tokki_analytics.nbrun import run_notebook
+
+    missing = [m for m in NOTEBOOK_MODULES if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(
+            "ノートブックの実行に必要なパッケージがありません（"
+            + "、".join(missing)
+            + "）。pip install 'tokki-analytics[notebooks]' で追加してください / "
+            "packages needed to run notebooks are missing: "
+            + ", ".join(missing)
+            + "; install them with pip install 'tokki-analytics[notebooks]'"
+        )
 
     executed, html = run_notebook(  # its parameters are checked before anything is written
         args.name,
