@@ -163,3 +163,15 @@ def test_a_named_pipe_named_like_a_log_does_not_hang_the_run(data_dir: Path, cap
     [q0] = _q0(summary)
     assert q0["source"].endswith("入退室記録_2025-04.csv")
     assert "通常のファイルではありません" in q0["detail"]
+
+
+def test_a_folder_nested_thousands_deep_is_walked_without_a_crash(data_dir: Path, capsys):
+    # 1,500 levels: deeper than Python's recursion limit, well inside PATH_MAX (2 bytes each)
+    deep = data_dir / "C001_株式会社テスト"
+    for _ in range(1500):
+        deep = deep / "a"
+        deep.mkdir()  # one level at a time (os.makedirs itself recurses)
+    write_xlsx(deep / "研修記録.xlsx", {"研修記録": [["従事者ID", "研修日", "研修名"]]})
+    summary = _load_json(data_dir, capsys)
+    assert _q0(summary) == []
+    assert summary["rows"]["作業従事者名簿"] == 2

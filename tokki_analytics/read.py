@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,23 +189,30 @@ def list_place(
     files: list[Path] = []
     folders: list[Path] = []
     skipped: list[Skipped] = []
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
 
-    def visit(place: Path) -> None:
+    def entries(place: Path) -> Iterator[os.DirEntry]:
+        """The entries of ``place`` in name order; none when seen or unreadable (a Q0)."""
         try:
-            real = place.resolve()
-            if real in seen:
-                return
-            seen.add(real)
+            info = os.stat(place)  # a folder is known by device and inode, links followed
+            if (info.st_dev, info.st_ino) in seen:
+                return iter(())
+            seen.add((info.st_dev, info.st_ino))
             with os.scandir(place) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                return iter(sorted(it, key=lambda e: e.name))
         except OSError as exc:
             skipped.append(Skipped(place, _os_reason(exc, folder=True), folder=True))
-            return
-        for entry in entries:
-            _sort_entry(Path(entry.path), entry.name)
+            return iter(())
 
-    def _sort_entry(path: Path, name: str) -> None:
+    # Depth-first in name order (the order of sorted paths), with an explicit stack so that
+    # a folder nested thousands deep cannot exhaust Python's recursion.
+    stack = [entries(folder)]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        path = Path(entry.path)
         problem = link_problem(path, root)
         try:
             is_dir = problem is None and path.is_dir()
@@ -214,17 +222,15 @@ def list_place(
             is_dir = is_file = False
         if problem is not None:
             skipped.append(Skipped(path, problem, folder=path.is_dir()))
-        elif is_dir and not name.startswith("."):
+        elif is_dir and not entry.name.startswith("."):
             if recursive:
-                visit(path)
+                stack.append(entries(path))
             else:
                 folders.append(path)
         elif is_file:
             files.append(path)
         elif not is_dir and path.suffix.lower() in SUBMISSION_SUFFIXES:
             skipped.append(Skipped(path, _not_regular(path)))
-
-    visit(folder)
     return files, folders, skipped
 
 
