@@ -172,6 +172,12 @@ def test_a_folder_nested_thousands_deep_is_walked_without_a_crash(data_dir: Path
         deep = deep / "a"
         deep.mkdir()  # one level at a time (os.makedirs itself recurses)
     write_xlsx(deep / "研修記録.xlsx", {"研修記録": [["従事者ID", "研修日", "研修名"]]})
-    summary = _load_json(data_dir, capsys)
+    try:
+        summary = _load_json(data_dir, capsys)
+    finally:  # shutil.rmtree (pytest's clean-up) recurses too: take it down level by level
+        (deep / "研修記録.xlsx").unlink()
+        while deep != data_dir / "C001_株式会社テスト":
+            deep.rmdir()
+            deep = deep.parent
     assert _q0(summary) == []
     assert summary["rows"]["作業従事者名簿"] == 2
