@@ -181,3 +181,28 @@ def test_a_folder_nested_thousands_deep_is_walked_without_a_crash(data_dir: Path
             deep = deep.parent
     assert _q0(summary) == []
     assert summary["rows"]["作業従事者名簿"] == 2
+
+
+def test_an_unreadable_contract_list_stops_the_run_with_its_reason(data_dir: Path, capsys):
+    # Without contracts every contractor would be "unknown": a report that says nothing
+    # true. The run stops (exit 2) and says why the contract list could not be read.
+    (data_dir / "委託契約一覧.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    assert main(["load", str(data_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "委託契約一覧を読めない" in err and "委託契約一覧.xlsx" in err and "Traceback" not in err
+
+
+def test_output_into_a_closed_pipe_is_not_an_internal_error(data_dir: Path):
+    import subprocess
+    import sys
+
+    code = "import sys; from tokki_analytics.cli import main; sys.exit(main(sys.argv[1:]))"
+    tokki = subprocess.Popen(
+        [sys.executable, "-c", code, "load", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    tokki.stdout.close()  # like `tokki load DATA | head -0`
+    err = tokki.stderr.read().decode("utf-8")
+    assert tokki.wait() == 0, err
+    assert "内部エラー" not in err

@@ -8,6 +8,7 @@ file holding the details.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -427,6 +428,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(escape_controls(str(exc)), file=sys.stderr)  # a path may hold an escape
         return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader of our output went away (`tokki load … | head`): nothing to report
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("中断しました / interrupted", file=sys.stderr)
         return EXIT_USAGE

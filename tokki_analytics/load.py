@@ -529,10 +529,32 @@ def _master_frames(
     for form in MASTERS:
         frames[form.key], cell_defects = type_records(form, grouped.get(form.key, []))
         defects += cell_defects
+    if CONTRACTS.key not in grouped:
+        _no_contract_list(defects)
     contracts, dup_defects = _mark_contracts(frames[CONTRACTS.key])
     frames[CONTRACTS.key] = contracts
     present = sorted({("", part.form.key, part.form.key in grouped) for part in parts})
     return frames, defects + dup_defects, ignored, unplaced, present
+
+
+def _no_contract_list(defects: list[dict]) -> None:
+    """Stop: 委託契約一覧 is there but none of it could be read (no header row, or a Q0).
+
+    Every contractor would otherwise be "unknown" (Q3) and the report would say nothing
+    true; the audit cannot start without the contracts.
+
+    Raises:
+        DataFolderError: Always, quoting why the contract list could not be read.
+    """
+    why = [
+        f"{d['source']}: {d['detail']}"
+        for d in defects
+        if d["rule_id"] in ("Q0", "Q2") and (d["form"] == CONTRACTS.name or not d["form"])
+    ]
+    raise DataFolderError(
+        "委託契約一覧を読めないため監査できません / cannot audit: the contract list "
+        "委託契約一覧 cannot be read\n" + "\n".join(why[:5])
+    )
 
 
 def _is_submission(path: Path) -> bool:
