@@ -19,7 +19,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from tokki_analytics.errors import ParameterError, unknown_contractor
+from tokki_analytics.errors import InputError, ParameterError, unknown_contractor
 from tokki_analytics.export import add_entries, claim_folder, new_private_file, write_text
 from tokki_analytics.forms import nfkc
 from tokki_analytics.safetext import escape_controls
@@ -247,6 +247,12 @@ def run_notebook(
     from tokki_analytics.offline import make_offline
 
     stem = NOTEBOOKS[name]
+    source = NOTEBOOK_DIR / f"{stem}.ipynb"
+    if not source.is_file():
+        raise InputError(
+            f"ノートブック {source} がありません（インストールが不完全です。再インストールして"
+            f"ください） / notebook {source} is missing: the installation is incomplete"
+        )
     contractor, clause = check_parameters(name, data_dir, contractor, clause, run_dir)
     folder = claim_folder(Path(out), "notebook", output_names(name, contractor), data_dir=data_dir)
     before = set(os.listdir(folder))
@@ -265,7 +271,7 @@ def run_notebook(
     names = [] if show_names else read_person_names(data_dir)
     try:
         papermill.execute_notebook(
-            str(NOTEBOOK_DIR / f"{stem}.ipynb"),
+            str(source),
             str(executed),
             parameters=params,
             kernel_name="python3",
