@@ -206,3 +206,19 @@ def test_output_into_a_closed_pipe_is_not_an_internal_error(data_dir: Path):
     err = tokki.stderr.read().decode("utf-8")
     assert tokki.wait() == 0, err
     assert "内部エラー" not in err
+
+
+def test_a_data_folder_whose_own_name_is_not_utf8(data_dir: Path, tmp_path: Path, capsys):
+    odd = _bytes_path(tmp_path, b"data\xff")
+    data_dir.rename(odd)
+    assert main(["load", str(odd)]) == 0
+    assert "data\\xff" in capsys.readouterr().out
+    out = tmp_path / "out"
+    args = ["run", str(odd), "--out", str(out), "--history", str(tmp_path / "h"), "--quiet"]
+    assert main(args) == 0
+    assert "data\\xff" in (out / "index.html").read_text(encoding="utf-8")
+    # a notebook cannot carry the path as a parameter: a message, nothing written
+    nb = tmp_path / "nb"
+    args = ["notebook", "briefing", "--data", str(odd), "--contractor", "C001", "--out", str(nb)]
+    assert main(args) == 2
+    assert "UTF-8" in capsys.readouterr().err and not nb.exists()

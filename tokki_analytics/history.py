@@ -62,6 +62,7 @@ import pandas as pd
 from tokki_analytics.findings import FINDING_COLUMNS, rollup
 from tokki_analytics.mask import mask_columns, submission_names
 from tokki_analytics.rules import RULES
+from tokki_analytics.safetext import escape_controls
 
 if TYPE_CHECKING:
     from tokki_analytics.pipeline import Audit
@@ -424,7 +425,7 @@ def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None)
         the previous run of the same (resolved) data folder.
     """
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
-    data_dir = str(Path(audit.submission.data_dir).resolve())
+    data_dir = escape_controls(str(Path(audit.submission.data_dir).resolve()))
     con = _connect(Path(store_dir))
     with contextlib.closing(con):
         with con:

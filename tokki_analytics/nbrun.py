@@ -207,6 +207,27 @@ def _masked(node: object, mask) -> object:
     return node
 
 
+def _check_utf8_paths(**paths: object) -> None:
+    """Refuse a path that is not UTF-8: a notebook (JSON) cannot carry it as a parameter.
+
+    ``tokki run`` audits such a folder (its name is shown escaped); a notebook needs the
+    path itself, so the user is asked to rename the folder.
+    """
+    for option, path in paths.items():
+        if path is None:
+            continue
+        text = os.fspath(path)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = escape_controls(text)
+            raise InputError(
+                f"--{option} のパス {shown} に UTF-8 でない文字が含まれています。ノートブックには"
+                f"渡せないため、フォルダ名を変更してください / the --{option} path {shown} is not "
+                "UTF-8, which a notebook cannot take as a parameter: rename the folder"
+            ) from None
+
+
 def run_notebook(
     name: str,
     data_dir: Path | str,
@@ -253,6 +274,7 @@ def run_notebook(
             f"ノートブック {source} がありません（インストールが不完全です。再インストールして"
             f"ください） / notebook {source} is missing: the installation is incomplete"
         )
+    _check_utf8_paths(data=data_dir, out=out, run=run_dir, history=history_dir)
     contractor, clause = check_parameters(name, data_dir, contractor, clause, run_dir)
     folder = claim_folder(Path(out), "notebook", output_names(name, contractor), data_dir=data_dir)
     before = set(os.listdir(folder))

@@ -24,8 +24,9 @@ import re
 import unicodedata
 
 #: Characters shown as their code: C0 controls but tab and newline, DEL, C1 controls,
-#: and the bidirectional embeddings, overrides and isolates.
-_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+#: the bidirectional embeddings, overrides and isolates, and lone surrogates (the bytes of
+#: a file name that is not UTF-8, as Python hands them over; no UTF-8 file can hold them).
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _CONTROL = re.compile(f"[{_CONTROLS}]")
 _CONTROL_OR_LAYOUT = re.compile(f"[{_CONTROLS}\t\n]")
 #: Raw characters a JSON string may hold that a terminal could still act on.
@@ -39,6 +40,8 @@ _QUOTE = "'"
 
 def _code(match: re.Match[str]) -> str:
     point = ord(match.group())
+    if 0xDC80 <= point <= 0xDCFF:  # an undecodable byte of a file name: show the byte
+        point -= 0xDC00
     return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
 
 
