@@ -43,8 +43,9 @@ class Limits:
 
     Attributes:
         max_file_mb: Bytes per file, in MB (checked on the file system before reading).
-        max_cells: Cells per sheet or CSV file: rows × columns of the grid read, counted from
-            A1 (a workbook is padded from A1, so a single far cell counts its whole rectangle).
+        max_cells: Cells per file: rows × columns of the grid read, counted from A1 (a
+            workbook is padded from A1, so a single far cell counts its whole rectangle);
+            the sheets read from one workbook count together.
         max_columns: Columns per row (per sheet: the right-most column used).
         max_field_chars: Characters per CSV field.
         max_unpacked_mb: Bytes a workbook's XML parts unpack to, in MB (zip bombs).
@@ -142,6 +143,23 @@ def extent_problem(
             f"{more_en}{where_en}{rows:,} rows × {columns:,} columns",
         )
     return None
+
+
+def workbook_cells_over(cells: int, limits: Limits, sheet: str) -> UnreadableFile:
+    """The refusal of a workbook whose form sheets hold more than ``max_cells`` together.
+
+    Each sheet is within the limit, but a workbook of many such sheets (thousands of
+    sheets named after forms, or a few sheets of tiny compressed XML) would cost as much
+    as that many files; the cells of a file are counted across its sheets.
+    """
+    return _over(
+        "ファイル全体（読むシートの合計）のセル数",
+        "cells of the workbook's sheets together",
+        "max_cells",
+        f"{limits.max_cells:,}",
+        f"シート「{sheet}」までで{cells:,}セル",
+        f"{cells:,} by sheet {sheet!r}",
+    )
 
 
 def field_too_long(line: int, limits: Limits, length: int | None = None) -> UnreadableFile:

@@ -313,6 +313,13 @@ def read_workbook(
         names, sheets = read_sheets(path, pick, limits)
     except UnreadableFile as exc:
         return FileResult(error=exc)
+    if not names:  # Excel cannot save one: a missing xl/workbook.xml, or a broken file
+        return FileResult(
+            error=UnreadableFile(
+                "シートが1つもありません（破損または形式違い）",
+                "the workbook has no sheets (corrupt or not a workbook)",
+            )
+        )
     result.ignored = [f"{source} [{name}]" for name in names if by_sheet[name] is None]
     for name, values, first in sheets:
         result.parts.append(Part(by_sheet[name], source, nfkc(name), _sheet_grid(values, first)))

@@ -7,6 +7,8 @@ Thresholds live only here, as declared defaults that a prefecture overrides in i
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -42,6 +44,8 @@ MAXIMA = {
 }
 #: Reading limits (``max_…``) of 0 would refuse every file: they start at 1.
 MINIMA = {"max_": 1}
+#: The largest settings file read (a real one is a few kB).
+SETTINGS_MAX_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,10 @@ class Settings:
     )
     max_cells: int = field(
         default=Limits.max_cells,
-        metadata={"doc": "読み込み上限: 1シート・1 CSV のセル数（A1 から最遠のセルまでの行×列）"},
+        metadata={
+            "doc": "読み込み上限: 1ファイルのセル数"
+            "（A1 から最遠のセルまでの行×列。Excel は読むシートの合計）"
+        },
     )
     max_columns: int = field(
         default=Limits.max_columns,
@@ -170,6 +177,32 @@ def _coerce(name: str, value: object, default: object) -> object:
     return tuple(value)
 
 
+def _settings_text(path: Path) -> str:
+    """The text of a settings file: a regular file of at most :data:`SETTINGS_MAX_BYTES`.
+
+    A settings file is a few kB; anything else (a link to ``/dev/zero``, a named pipe, a
+    sparse file of gigabytes) would hang or exhaust the run before a key is read.
+
+    Raises:
+        SettingsError: Not a regular file, or larger than the limit.
+        OSError: The file cannot be read.
+        UnicodeDecodeError: The file is not UTF-8.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: opening a pipe blocks
+        raise SettingsError(
+            f"設定ファイル {path} は通常のファイルではありません / "
+            f"settings file {path} is not a regular file"
+        )
+    with open(path, "rb") as fh:
+        data = fh.read(SETTINGS_MAX_BYTES + 1)
+    if len(data) > SETTINGS_MAX_BYTES:
+        raise SettingsError(
+            f"設定ファイル {path} が大きすぎます（上限 {SETTINGS_MAX_BYTES // 2**20} MB） / "
+            f"settings file {path} is larger than {SETTINGS_MAX_BYTES // 2**20} MB"
+        )
+    return data.decode("utf-8-sig")
+
+
 def load_settings(path: Path | None, as_of: dt.date | None = None) -> Settings:
     """Read ``settings.toml``; unknown keys and wrong types raise :class:`SettingsError`.
 
@@ -186,9 +219,11 @@ def load_settings(path: Path | None, as_of: dt.date | None = None) -> Settings:
     values: dict[str, object] = {}
     if path is not None and path.exists():
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raw = tomllib.loads(_settings_text(path))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, RecursionError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else exc
+            if isinstance(exc, RecursionError):
+                reason = "nested too deeply"
             raise SettingsError(
                 f"設定ファイル {path} を読めません（TOML 形式のファイルではありません） / "
                 f"cannot read settings file {path}: {reason}"

@@ -33,7 +33,14 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from tokki_analytics.guard import Limits, Package, UnreadableFile, extent_problem, is_zip
+from tokki_analytics.guard import (
+    Limits,
+    Package,
+    UnreadableFile,
+    extent_problem,
+    is_zip,
+    workbook_cells_over,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +89,7 @@ class _Workbook:
         self.limits = limits
         self.book = _calamine_open(path)
         self.names = [m.name for m in self.book.sheets_metadata]
+        self.cells = 0  # of the sheets read so far, counted against max_cells together
 
     def sheet(self, name: str) -> Sheet:
         """Check, then read sheet ``name`` from A1 (empty leading rows kept).
@@ -105,6 +113,9 @@ class _Workbook:
                 problem = extent_problem(end[0] + 1, end[1] + 1, self.limits, sheet=name)
                 if problem is not None:
                     raise problem
+                self.cells += (end[0] + 1) * (end[1] + 1)
+                if self.cells > self.limits.max_cells:
+                    raise workbook_cells_over(self.cells, self.limits, name)
             values = sheet.to_python(skip_empty_area=False)
         # calamine returns rows from A1; should a reader ever start at the first used row
         # instead, its rows are offset by the used range's first row.
