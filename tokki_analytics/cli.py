@@ -164,10 +164,11 @@ def _settings_path(args: argparse.Namespace) -> Path:
 
 def cmd_samples(args: argparse.Namespace) -> int:
     """Run ``tokki samples``: write a synthetic prefecture and its answer key."""
+    from tokki_analytics.safetext import terminal_text
     from tokki_analytics.samples import generate
 
     out = Path(args.out)
-    if out.exists() and any(out.iterdir()) and not args.force:
+    if out.is_dir() and any(out.iterdir()) and not args.force:
         raise UsageError(
             f"{out} は空ではありません（上書きするには --force） / "
             f"{out} is not empty (use --force to replace it)"
@@ -180,7 +181,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
         key_dir=Path(args.key_dir) if args.key_dir else None,
         overwrite=args.force,
     )
-    print(f"サンプルデータを作成しました / sample prefecture written: {out}")
+    print(f"サンプルデータを作成しました / sample prefecture written: {terminal_text(out)}")
     print(f"埋め込んだ指摘 / planted findings: {len(key)}")
     return EXIT_OK
 
@@ -254,8 +255,10 @@ def cmd_notebook(args: argparse.Namespace) -> int:
         history_dir=args.history,
         show_names=args.show_names,
     )
-    print(f"実行済みノートブック (notebook): {executed}")
-    print(f"HTML（コードなし） (report): {html}")
+    from tokki_analytics.safetext import terminal_text
+
+    print(f"実行済みノートブック (notebook): {terminal_text(executed)}")
+    print(f"HTML（コードなし） (report): {terminal_text(html)}")
     return EXIT_OK
 
 
@@ -324,11 +327,13 @@ def _print_run(result, out: Path) -> None:
 
 
 def _date(text: str) -> dt.date:
+    from tokki_analytics.safetext import terminal_text
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(
-            f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {text}"
+            f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {terminal_text(text)}"
         ) from exc
 
 
@@ -414,6 +419,31 @@ def _internal_error(exc: BaseException) -> int:
     return EXIT_INTERNAL
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Treat SIGTERM (``kill``, a CI timeout) like Ctrl-C while a command runs.
+
+    Python's default for SIGTERM ends the process at once: a run being published left its
+    temporary folder (``.tokki-new-*``, the masked report) behind. As an interrupt, every
+    ``finally`` runs: the temporary files are removed and the previous report stays whole.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tokki`` console script."""
     from tokki_analytics.errors import InputError
@@ -422,7 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        with _terminate_as_interrupt():
+            return func(args)
     except (UsageError, InputError) as exc:
         from tokki_analytics.safetext import escape_controls
 

@@ -86,7 +86,7 @@ _WIDTH_CAP = {"detail": 80, "value": 40, "source": 50}
 _WIDTH_SAMPLE = 2000
 
 
-def names_to_mask(audit) -> list[str]:
+def names_to_mask(audit) -> tuple[str, ...]:
     """Person names of a run to mask in outputs, longest first.
 
     The roster names of every loaded form, and the raw values of Q2 defects in a name

@@ -268,8 +268,26 @@ def _contents(folder: Path) -> list[str]:
     return sorted(n for n in os.listdir(folder) if n != MARKER and not n.startswith(TEMP_PREFIX))
 
 
+def _check_writable(out: Path) -> None:
+    """Refuse ``out`` when its nearest existing folder is a file or cannot be written."""
+    here = Path(os.path.abspath(out))
+    while not os.path.lexists(here) and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        raise OutputFolderError(
+            f"出力先 {out} を作成できません。{here} はフォルダではありません / cannot create "
+            f"the output folder {out}: {here} is not a folder"
+        )
+    if not os.access(here, os.W_OK | os.X_OK):
+        raise OutputFolderError(
+            f"出力先 {out} に書き込めません（{here} に書き込む権限がありません） / cannot "
+            f"write the output folder {out}: no permission to write into {here}"
+        )
+
+
 def _check_place(out: Path, data_dir: Path | None) -> None:
     _refuse_link_or_file(out)
+    _check_writable(out)
     if data_dir is not None:
         data = Path(data_dir).resolve()
         if out.resolve() == data or out.resolve().is_relative_to(data):
@@ -440,21 +458,57 @@ def staged_folder(
         OutputFolderError: See :func:`check_out`.
     """
     out = Path(out)
-    marker = check_out(out, kind, data_dir=data_dir, writes=writes, exclusive=exclusive)
-    created = make_folder(out, group_readable, mode)
-    owned = created or bool(marker and marker.get("folder_created_by_tokki"))
-    if marker is None:
-        marker = _write_marker(out, kind, (), created)
-    elif owned and mode is None:
-        _chmod_nofollow(out, dir_mode(group_readable))
-    _remove_leftovers(out)
-    work = Path(tempfile.mkdtemp(prefix=_NEW, dir=out))
+    check_out(out, kind, data_dir=data_dir, writes=writes, exclusive=exclusive)
     try:
-        _chmod_nofollow(work, dir_mode(group_readable))
-        yield work
-        _commit(out, work, kind, set(marker["entries"]), owned)
+        created = make_folder(out, group_readable, mode)
+        with _locked(out):  # another tokki writing here waits: one whole report, never a mix
+            marker = check_out(out, kind, data_dir=data_dir, writes=writes, exclusive=exclusive)
+            owned = created or bool(marker and marker.get("folder_created_by_tokki"))
+            if marker is None:
+                marker = _write_marker(out, kind, (), created)
+            elif owned and mode is None:
+                _chmod_nofollow(out, dir_mode(group_readable))
+            _remove_leftovers(out)
+            work = Path(tempfile.mkdtemp(prefix=_NEW, dir=out))
+            try:
+                _chmod_nofollow(work, dir_mode(group_readable))
+                yield work
+                _commit(out, work, kind, set(marker["entries"]), owned)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    except OSError as exc:  # a full disk, a read-only or immutable folder...
+        raise OutputFolderError(
+            f"出力先 {out} に書き込めませんでした（{_reason(exc)}）。前回の出力はそのままです / "
+            f"could not write the output folder {out} ({_reason(exc)}); the previous output "
+            "is left as it was"
+        ) from exc
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, with the file it concerns (``strerror: filename``)."""
+    reason = exc.strerror or type(exc).__name__
+    return f"{reason}: {exc.filename}" if exc.filename else reason
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (its own descriptor, no lock file) while writing.
+
+    Where the OS or file system has no such lock (Windows, some network file systems) the
+    block runs unlocked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        os.close(fd)  # releases the lock
 
 
 def _commit(out: Path, work: Path, kind: str, old: set[str], owned: bool) -> None:

@@ -59,6 +59,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from tokki_analytics.errors import InputError
 from tokki_analytics.findings import FINDING_COLUMNS, rollup
 from tokki_analytics.mask import mask_columns, submission_names
 from tokki_analytics.rules import RULES
@@ -115,6 +116,86 @@ CREATE INDEX IF NOT EXISTS runs_by_folder ON runs (data_dir, run_at);
 CREATE INDEX IF NOT EXISTS compliance_by_run ON compliance (run_id);
 CREATE INDEX IF NOT EXISTS findings_by_run ON findings (run_id);
 """
+
+
+#: The columns each table of the store must have (an older or foreign file lacks some).
+_COLUMNS = {
+    "runs": {"run_id", "data_dir", "run_at", "as_of", "findings"},
+    "compliance": {
+        "run_id",
+        "contractor_id",
+        "clause",
+        "units_checked",
+        "units_failed",
+        "rate",
+    },
+    "findings": {"run_id", "identity", *FINDING_COLUMNS},
+}
+
+
+class HistoryError(InputError):
+    """The history store cannot be used: not a folder, not writable, not tokki's database."""
+
+
+def _store_error(store_dir: Path, why_ja: str, why_en: str) -> HistoryError:
+    return HistoryError(
+        f"実行履歴の保存先 {store_dir} を使えません（{why_ja}）。--history で別のフォルダを"
+        f"指定するか、--no-history で履歴なしで実行してください / cannot use the history "
+        f"store {store_dir} ({why_en}); give another folder with --history, or run with "
+        "--no-history"
+    )
+
+
+def check_store(store_dir: Path) -> None:
+    """Check, before an audit, that a run can be recorded in the history folder.
+
+    The folder (or the nearest folder above it that exists) must be a writable folder; a
+    database already there must be a history store of tokki's (every table and column of
+    :data:`_SCHEMA`), readable and writable. Nothing is created or changed.
+
+    Raises:
+        HistoryError: Saying what is wrong, in Japanese and English.
+    """
+    store_dir = Path(store_dir).expanduser()
+    here = Path(os.path.abspath(store_dir))
+    while not os.path.lexists(here) and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        raise _store_error(store_dir, f"{here} はフォルダではありません", f"{here} is not a folder")
+    if not os.access(here, os.W_OK | os.X_OK):
+        raise _store_error(store_dir, "書き込む権限がありません", "no permission to write there")
+    path = store_dir / DB_NAME
+    if not os.path.lexists(path):
+        return
+    if not path.is_file():
+        raise _store_error(
+            store_dir, f"{DB_NAME} がファイルではありません", f"{DB_NAME} is not a file"
+        )
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise _store_error(store_dir, f"{DB_NAME} に書き込めません", f"{DB_NAME} is not writable")
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as con:
+            have = {
+                table: {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+                for table in _COLUMNS
+            }
+    except sqlite3.Error as exc:
+        raise _store_error(
+            store_dir,
+            f"{DB_NAME} は tokki の履歴データベースとして読めません: {exc}",
+            f"{DB_NAME} cannot be read as tokki's history database: {exc}",
+        ) from None
+    # a table not there yet is created by the run; one that is there must have every column
+    missing = sorted(f"{t}.{c}" for t, cols in _COLUMNS.items() if have[t] for c in cols - have[t])
+    if missing:
+        shown = ", ".join(missing[:8])
+        raise _store_error(
+            store_dir,
+            f"{DB_NAME} は別の形式のデータベースです（ない列: {shown}）",
+            f"{DB_NAME} has another layout (missing: {shown})",
+        )
 
 
 def default_store_dir() -> Path:
@@ -426,16 +507,22 @@ def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None)
     """
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     data_dir = escape_controls(str(Path(audit.submission.data_dir).resolve()))
-    con = _connect(Path(store_dir))
-    with contextlib.closing(con):
-        with con:
-            run_id = _insert_run(con, data_dir, audit, run_at)
-            _insert_findings(con, run_id, audit)
-        runs = _runs(con, data_dir, run_id)
-        previous = int(runs["run_id"].iloc[-2]) if len(runs) > 1 else None
-        current = _stored_findings(con, run_id)
-        before = _stored_findings(con, previous) if previous is not None else current.iloc[:0]
-        compliance = _stored_compliance(con, runs)
+    check_store(store_dir)
+    try:
+        con = _connect(Path(store_dir))
+        with contextlib.closing(con):
+            with con:
+                run_id = _insert_run(con, data_dir, audit, run_at)
+                _insert_findings(con, run_id, audit)
+            runs = _runs(con, data_dir, run_id)
+            previous = int(runs["run_id"].iloc[-2]) if len(runs) > 1 else None
+            current = _stored_findings(con, run_id)
+            before = _stored_findings(con, previous) if previous is not None else current.iloc[:0]
+            compliance = _stored_compliance(con, runs)
+    except (sqlite3.Error, OSError) as exc:  # read-only, locked, a full disk...
+        raise _store_error(
+            store_dir, f"記録できません: {exc}", f"cannot record the run: {exc}"
+        ) from exc
     ids = finding_identities(audit)
     findings = audit.findings.assign(identity=ids)
     new = findings[~ids.isin(set(before["identity"]))] if previous is not None else findings

@@ -61,7 +61,17 @@ def check_run_out(out: Path, data_dir: Path, history_dir: Path | None = None) ->
     check_out(Path(out), "run", data_dir=data_dir, writes=RUN_ENTRIES)
     if history_dir is None:
         return
+    from tokki_analytics.history import check_store
+
     history, folder = Path(history_dir).expanduser().resolve(), Path(out).resolve()
+    if history.is_relative_to(Path(data_dir).resolve()):
+        raise InputError(
+            f"実行履歴の保存先 {history_dir} はデータフォルダ {data_dir} の中です。次の監査で"
+            "受託者のフォルダとして読まれてしまうため、データフォルダの外を指定してください / "
+            f"the history folder {history_dir} is inside the data folder {data_dir}: the next "
+            "audit would read it as a contractor's folder; give a folder outside it"
+        )
+    check_store(history)
     inside = history.is_relative_to(folder) and history != folder
     if inside and history.relative_to(folder).parts[0] in RUN_ENTRIES:
         raise InputError(

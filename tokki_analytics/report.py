@@ -541,7 +541,7 @@ footer { margin-top: 3em; color: #5b6570; font-size: 0.85em; border-top: 1px sol
 class _Html:
     """Escaping and masking of data values for one report."""
 
-    names: list[str]
+    names: tuple[str, ...]
     show_names: bool
     person_names: dict[tuple[str, str], str] = field(default_factory=dict)
 

@@ -41,6 +41,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from tokki_analytics.errors import ParameterError
 from tokki_analytics.export import check_out, staged_folder
 from tokki_analytics.forms import (
     ACCESS,
@@ -2324,8 +2325,11 @@ def generate(
     out = Path(out)
     key_dir = Path(key_dir) if key_dir is not None else out.parent / f"{out.name}_answer_key"
     if key_dir.resolve().is_relative_to(out.resolve()):
-        raise ValueError(f"the answer key must not be inside the data folder: {key_dir}")
-    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise ParameterError(  # a ValueError the command line shows as a message (exit 2)
+            f"正解表の出力先 {key_dir} がデータフォルダ {out} の中です。データフォルダの外を"
+            f"指定してください / the answer key must not be inside the data folder: {key_dir}"
+        )
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise FileExistsError(f"{out} exists and is not empty")
     # --force replaces only a folder tokki samples wrote, and only when all of it is tokki's
     check_out(out, "samples", exclusive=True)
@@ -2340,6 +2344,9 @@ def generate(
         rows += _contractor_keys(c)
     key = _key_frame(rows)
     key_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("answer_key.csv", "manifest.json"):  # a link planted there is not followed
+        if (key_dir / name).is_symlink():
+            (key_dir / name).unlink()
     key.to_csv(key_dir / "answer_key.csv", index=False, encoding="utf-8-sig")
     manifest = _manifest(people, masters, seed)
     (key_dir / "manifest.json").write_text(
