@@ -299,3 +299,10 @@ def test_short_or_common_names_and_parts_of_words_are_left_alone():
     text = "従事者IDの届出なし。課長が不明と回答（氏名欄）; trademarklist"
     assert mask_text(text, names) == text
     assert mask_text("承認: Mark  Li", names) == "承認: Mark ＊＊"
+
+
+def test_a_name_that_is_part_of_tokkis_own_words_garbles_none_of_them():
+    # a roster "name" 従事 would turn 作業従事者名簿 into 作業従＊＊者名簿 in every finding
+    text = "作業従事者名簿: 従事開始日 2025-08-04 から期限 2025-09-03 までに研修なし"
+    assert mask_text(text, ["従事", "開始", "木村和也"]) == text
+    assert mask_text("木村和也の持出", ["従事", "木村和也"]) == "木＊＊の持出"

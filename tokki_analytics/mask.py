@@ -92,6 +92,9 @@ def _stop_words() -> frozenset[str]:
 
 #: Folded words never used as free-text name patterns (see the module docstring).
 STOP_WORDS: frozenset[str] = _stop_words()
+#: The same words in one text: a "name" that is part of one of them (``従事`` of
+#: ``従事開始日``) would garble tokki's own form and column names wherever they stand.
+_VOCABULARY = "\n".join(sorted(STOP_WORDS))
 
 
 def searchable(name: str) -> bool:
@@ -102,10 +105,11 @@ def searchable(name: str) -> bool:
 
     Returns:
         False for one character, no letter, one or two kana or Latin letters, or a word of
-        :data:`STOP_WORDS`; such a name is masked only in its own cell.
+        :data:`STOP_WORDS` or part of one (``従事`` of ``従事開始日``); such a name is masked
+        only in its own cell.
     """
     key = fold(name)
-    if len(key) < 2 or key in STOP_WORDS:
+    if len(key) < 2 or key in _VOCABULARY:
         return False
     if not any(unicodedata.category(c).startswith("L") for c in key):
         return False
