@@ -143,7 +143,7 @@ def test_lock_files_hidden_files_and_non_forms_are_ignored_and_listed(data_dir: 
 # --- encodings ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932", "utf-16"])
 def test_csv_encodings_are_detected(data_dir: Path, encoding: str):
     rows = [
         ACCESS_HEADER,
@@ -162,7 +162,7 @@ def test_csv_encodings_are_detected(data_dir: Path, encoding: str):
 
 def test_csv_in_an_unknown_encoding_is_q0_and_the_run_goes_on(data_dir: Path):
     path = data_dir / "C001_株式会社テスト" / "入退室記録.csv"
-    path.write_bytes("日時,従事者ID\n".encode("utf-16"))
+    path.write_bytes("日時,従事者ID\n".encode("utf-16-le"))  # UTF-16 without its BOM
     sub = load(data_dir)
     q0 = _defects(sub, "Q0")
     assert q0["source"].tolist() == ["C001_株式会社テスト/入退室記録.csv"]

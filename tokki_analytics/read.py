@@ -7,6 +7,7 @@ editor, and finds which grid is which form and where its header row is.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -335,9 +336,19 @@ def decode_csv_bytes(data: bytes) -> str:
     UTF-8 is tried first: Japanese text in CP932 is almost never valid UTF-8, while the
     reverse is common, so the order decides correctly.
 
+    A file that starts with a UTF-16 byte order mark (what some tools, and Excel's
+    "Unicode text", write) is read as UTF-16.
+
     Raises:
         UnreadableFile: Neither encoding decodes the bytes, or they hold NUL bytes.
     """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableFile(
+                "UTF-16 として読めません（途中が壊れています）", "broken UTF-16 text"
+            ) from None
     if b"\x00" in data:
         raise UnreadableFile("テキスト（CSV）ではありません", "not a text (CSV) file")
     for encoding in ("utf-8-sig", "cp932"):
