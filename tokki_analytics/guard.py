@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from xml.parsers import expat
 
@@ -26,6 +27,18 @@ DEFLATE_RATIO = 1_032
 #: The largest sheet Excel can hold; a reference beyond it is refused as it is.
 EXCEL_ROWS = 1_048_576
 EXCEL_COLUMNS = 16_384
+
+#: Excel's error values, as a cell shows them and a CSV saved from Excel writes them. The
+#: reader turns an error cell of a workbook into an empty string; :meth:`Package.error_cells`
+#: finds them again (the first seven are those an .xlsx may hold for the reader), and
+#: :mod:`tokki_analytics.values` reads any of them as unreadable, never as a value or a blank.
+EXCEL_ERRORS = frozenset(
+    {
+        *("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"),
+        *("#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!"),
+        *("#BUSY!", "#UNKNOWN!", "#PYTHON!", "#EXTERNAL!"),
+    }
+)
 
 
 class UnreadableFile(Exception):
@@ -218,6 +231,10 @@ _ROW_NUMBERS = re.compile(rb' r="([0-9]{1,10})"')
 _PREFIX = re.compile(rb"<([A-Za-z_][\w.-]*):worksheet\b")
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([^"]{1,40})"')
 _REF = re.compile(r"([A-Za-z]{1,4})([0-9]{1,10})?$")
+# A cell of type error (<c r="B5" t="e"><v>#REF!</v></c>), matched loosely: a false match
+# only costs a parse of the sheet (see Package.error_cells).
+_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_ERROR_TEXTS = {text: text for text in EXCEL_ERRORS}
 
 
 def _letters_number(letters: str) -> int:
@@ -259,6 +276,7 @@ class Package:
         self.limits = limits
         self.unpacked = 0
         self._counted: set[str] = set()
+        self._with_errors: set[str] = set()  # sheet parts that may hold error cells
         try:
             self.zip = zipfile.ZipFile(source)
             self.sheets = self._sheet_parts()
@@ -371,7 +389,7 @@ class Package:
             if member not in self.zip.NameToInfo:
                 continue
             limits = self.limits
-            bounds = self._bounds(member)
+            bounds = self._bounds(member)  # notes the parts that may hold error cells too
             if extent_problem(*bounds, limits) is None:
                 continue
             try:
@@ -381,6 +399,40 @@ class Package:
             problem = extent_problem(*used, limits, sheet=name, at_least=stopped)
             if problem is not None:
                 raise problem
+
+    def error_cells(self, name: str) -> Iterator[tuple[int, int, str]]:
+        """Yield (1-based row, 1-based column, error text) of the error cells of sheet ``name``.
+
+        The reader gives an error cell (``#REF!``, ``#DIV/0!``…) as an empty string; they are
+        found here in the sheet's XML, placed as the reader places cells. Only a sheet that
+        :meth:`check_sheet` has checked and seen an error type in is parsed (so a sheet is
+        parsed only when it may hold one, and only within the limits); a sheet the workbook
+        does not list gives none.
+
+        Raises:
+            UnreadableFile: The sheet holds error cells but its XML is not well-formed.
+        """
+        member = self.sheets.get(name)
+        if member is None or member not in self._with_errors:
+            return
+        scan = _ErrorScan(self.limits)
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = scan.start
+        parser.EndElementHandler = scan.end
+        parser.CharacterDataHandler = scan.data
+        try:
+            with self.zip.open(member) as fh:
+                while chunk := fh.read(CHUNK):
+                    parser.Parse(chunk, False)
+                    yield from scan.found
+                    scan.found.clear()
+            parser.Parse(b"", True)
+        except (expat.ExpatError, _Past) as exc:
+            raise UnreadableFile(
+                f"シート「{name}」のエラー値（#REF! など）のセルを読めません（XMLが壊れています）",
+                f"cannot read the error cells (#REF!…) of sheet {name!r}: {exc}",
+            ) from exc
+        yield from scan.found
 
     def _all_sheet_parts(self) -> list[str]:
         return [n for n in self.zip.NameToInfo if "worksheets/" in n and n.endswith(".xml")]
@@ -395,6 +447,8 @@ class Package:
             data, tail = (data[:cut], data[cut:]) if cut >= 0 else (data, b"")
             bounds.add(data)
         bounds.add(tail)
+        if bounds.errors:
+            self._with_errors.add(member)
         return bounds.extent()
 
 
@@ -409,6 +463,7 @@ class _Bounds:
 
     def __init__(self) -> None:
         self.rows = self.columns = self.unnumbered_rows = self.unplaced_cells = 0
+        self.errors = False  # an error cell type seen (t="e")
         self.declared: tuple[int, int] | None = None
         self.row_tag, self.cell_tag = b"<row", b"<c"
 
@@ -427,6 +482,8 @@ class _Bounds:
         if refs:
             self.columns = max(self.columns, max(_letters_number(s.decode()) for s in set(refs)))
         self.unplaced_cells += max(0, data.count(self.cell_tag) - len(refs))
+        if not self.errors and (b'"e"' in data or b"'e'" in data):  # the regex only then
+            self.errors = _ERROR_TYPE.search(data) is not None
 
     def extent(self) -> tuple[int, int]:
         declared = self.declared or (0, 0)
@@ -490,6 +547,43 @@ class _CellScan:
             self.cell = None
         elif local == "sheetData":
             self.in_data = False
+
+
+class _ErrorScan(_CellScan):
+    """Expat handlers collecting the error cells of a sheet: ``found`` (row, column, text).
+
+    Cells are placed as :class:`_CellScan` places them; an error cell's text is its ``<v>``
+    (after a formula's ``<f>``, if any), kept when it is one of :data:`EXCEL_ERRORS`.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__(limits)
+        self.found: list[tuple[int, int, str]] = []
+        self.error_at: tuple[int, int] | None = None
+        self.text: list[str] | None = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        super().start(tag, attrs)
+        local = _local(tag)
+        if local == "c" and self.in_data:
+            self.error_at = self.cell if attrs.get("t") == "e" else None
+        elif local == "v" and self.error_at is not None:
+            self.text = []
+
+    def data(self, text: str) -> None:
+        if self.text is not None and len(self.text) < 16:
+            self.text.append(text)
+
+    def end(self, tag: str) -> None:
+        local = _local(tag)
+        if local == "v" and self.text is not None and self.error_at is not None:
+            text = _ERROR_TEXTS.get("".join(self.text))  # one string per error value
+            if text is not None:
+                self.found.append((*self.error_at, text))
+            self.text = self.error_at = None
+        elif local == "c":
+            self.text = self.error_at = None
+        super().end(tag)
 
 
 def _used_extent(archive: zipfile.ZipFile, member: str, limits: Limits) -> tuple[int, int, bool]:

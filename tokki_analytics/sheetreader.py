@@ -122,7 +122,23 @@ class _Workbook:
         first = 0
         if sheet.start is not None and end is not None and len(values) < end[0] + 1:
             first = sheet.start[0]
+        if self.package is not None:
+            _put_errors(values, self.package.error_cells(name), first)
         return name, values, first
+
+
+def _put_errors(values: list[list], errors, first: int) -> None:
+    """Write each error cell's text (``#REF!``…) where the reader left an empty string.
+
+    Args:
+        values: The sheet's rows as read (changed in place).
+        errors: (1-based row, 1-based column, error text) of the sheet's error cells.
+        first: The 0-based row of ``values[0]``.
+    """
+    for row, col, text in errors:
+        r, c = row - 1 - first, col - 1
+        if 0 <= r < len(values) and 0 <= c < len(values[r]) and values[r][c] == "":
+            values[r][c] = text
 
 
 def _calamine_open(path: str):

@@ -26,6 +26,7 @@ from tokki_analytics.forms import (
     header_key,
     nfkc,
 )
+from tokki_analytics.guard import EXCEL_ERRORS
 
 #: Japanese eras: (kanji name, Latin initial, first day).
 ERAS: tuple[tuple[str, str, dt.date], ...] = (
@@ -140,6 +141,9 @@ _NFKC = functools.partial(unicodedata.normalize, "NFKC")
 _BLANK_TEXTS = frozenset({""} | {nfkc(w) for w in BLANK_WORDS})
 #: No text longer than this once trimmed is blank (a margin over the longest blank word).
 _BLANK_MAX_LEN = 4 * max(len(w) for w in BLANK_WORDS)
+#: Excel's error values (``#REF!``…), upper case: a cell holding one alone (after NFKC and
+#: trimming, in any case) is unreadable in every kind of column, text included.
+_ERROR_TEXTS = frozenset(EXCEL_ERRORS)
 _YES = frozenset(header_key(m) for m in YES_MARKS)
 _NO = frozenset(header_key(m) for m in NO_MARKS)
 _LIST_SPLIT = re.compile(
@@ -404,10 +408,17 @@ def is_blank(raw: pd.Series) -> pd.Series:
 # --- per-kind readers of one entry: (value, state) ---------------------------------------------
 
 
+def _is_error_text(text: str) -> bool:
+    """True for one of Excel's error values (``text`` NFKC-normalised and trimmed)."""
+    return text[:1] == "#" and text.upper() in _ERROR_TEXTS
+
+
 def _read_text(value: object) -> tuple[object, int]:
     if isinstance(value, str):
         text = nfkc(value)
-        return (None, _BLANK) if text in _BLANK_TEXTS else (text, _OK)
+        if text in _BLANK_TEXTS:
+            return None, _BLANK
+        return (None, _BAD) if _is_error_text(text) else (text, _OK)
     return _render(value), _OK
 
 
@@ -493,6 +504,7 @@ def _read_text_entries(enc: _Encoded) -> tuple[list[object], np.ndarray]:
     values: list[object] = [*texts, *map(_render, enc.others), None]
     states = np.zeros(len(values), dtype=np.int8)
     states[: len(texts)][blank] = _BLANK
+    states[[i for i, text in enumerate(texts) if _is_error_text(text)]] = _BAD
     states[-1] = _BLANK
     return values, states
 
