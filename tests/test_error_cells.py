@@ -146,3 +146,31 @@ def test_text_that_merely_starts_with_a_hash_is_still_text():
     column = STAFF.column("work_place")
     typed, bad = parse_column(pd.Series(["#3 倉庫", "#REF!の件"], dtype=object), column)
     assert not bad.any() and typed.tolist() == ["#3 倉庫", "#REF!の件"]
+
+
+def _xls_with_error(path: Path) -> Path:
+    """legacy_staff.xls with P001's 従事開始日 (an RK number record) turned into #REF!.
+
+    The record becomes a BOOLERR (0x0205) holding error code 0x17 (#REF!); it keeps its
+    length of 10 bytes (a BOOLERR has 8), which the reader accepts.
+    """
+    data = bytearray((Path(__file__).parent / "fixtures" / "legacy_staff.xls").read_bytes())
+    at = data.find(b"\x7e\x02\x0a\x00")  # the first RK record: row 3, column 6 (G4)
+    assert data[at + 4 : at + 8] == b"\x03\x00\x06\x00"
+    data[at : at + 2] = b"\x05\x02"
+    data[at + 10], data[at + 11] = 0x17, 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.xfail(
+    strict=True, reason="known limitation: error cells of a BIFF .xls are read as blanks"
+)
+def test_an_error_cell_of_an_xls_is_named(data_dir: Path, capsys):
+    (data_dir / "C001_株式会社テスト" / "提出書類.xlsx").unlink()
+    _xls_with_error(data_dir / "C001_株式会社テスト" / "作業従事者名簿.xls")
+    defects = _defects(data_dir, capsys)
+    blank = [d for d in defects if d["rule_id"] == "Q2" and d["column"] == "従事開始日"]
+    assert len(blank) == 1 and blank[0]["row"] == 4  # the cell is reported either way
+    assert blank[0]["value"] == "#REF!"
