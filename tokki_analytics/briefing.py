@@ -106,6 +106,8 @@ class Briefing:
             state (:func:`takeout_states`), in time order.
         media_checks: contract_id, checked_on.
         check_gaps: contract_id and the media-check gap text from the contracts view.
+        staff_findings: How many findings point at each row of ``staff`` (the timeline
+            draws those rows first); None when not known.
     """
 
     contractor_id: str
@@ -119,6 +121,7 @@ class Briefing:
     takeouts: pd.DataFrame
     media_checks: pd.DataFrame
     check_gaps: pd.DataFrame
+    staff_findings: pd.Series | None = None
 
 
 # --- opening a run -----------------------------------------------------------------------
@@ -240,8 +243,48 @@ def _masker(audit: Audit, show_names: bool):
     return (lambda text: text) if show_names else (lambda text: mask_text(text, names))
 
 
+def _row_keys(source: pd.Series, sheet: pd.Series, row: pd.Series) -> pd.Series:
+    """``source|sheet|row`` of each row: a finding and the loaded row it points at match."""
+    number = pd.to_numeric(row, errors="coerce").astype("Int64").astype(str)
+    return source.astype(str) + "|" + sheet.astype(str) + "|" + number
+
+
+def finding_counts(frame: pd.DataFrame, findings: pd.DataFrame, form_key: str) -> pd.Series:
+    """How many findings point at each row of a loaded form (by file, sheet and row).
+
+    Args:
+        frame: Loaded rows of the form (``_source``, ``_sheet``, ``_row``).
+        findings: Rows of findings.csv (``form``, ``source``, ``sheet``, ``row``), unmasked.
+        form_key: The form, e.g. ``staff``.
+
+    Returns:
+        One count per row of ``frame`` (int64, aligned with it).
+    """
+    name = next(n for n, key in FORM_KEYS.items() if key == form_key)
+    keys = _row_keys(frame["_source"], frame["_sheet"], frame["_row"])
+    own = findings[findings["form"] == name]
+    counts = _row_keys(own["source"], own["sheet"], own["row"]).value_counts()
+    return keys.map(counts).fillna(0).astype("int64")
+
+
+def _row_text(frame: pd.DataFrame, position: int, headers: dict, own_names: set) -> str:
+    row = frame.iloc[position]
+    cells = []
+    for column in frame.columns:
+        text = cell_text(row[column])
+        if column.startswith("_") or column == "contractor_id" or not text:
+            continue
+        cells.append(
+            f"{headers.get(column, column)}=" + (mask_name(text) if column in own_names else text)
+        )
+    return "; ".join(cells)
+
+
 def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) -> pd.Series:
     """The source row of every finding as ``column=value; …`` text ('' when none).
+
+    Each form's rows are indexed once by file, sheet and row, so the look-up costs one pass
+    over the findings however many there are; a row several findings share is written once.
 
     Args:
         audit: The run (its loaded frames hold the rows).
@@ -254,30 +297,28 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
     mask = _masker(audit, show_names)
     frames = audit.submission.frames
     personal = personal_columns()
+    index: dict[str, dict[str, int]] = {}
+    done: dict[tuple[str, int], str] = {}
     texts = []
-    for f in findings.itertuples(index=False):
-        frame = frames.get(FORM_KEYS.get(str(f.form), ""))
-        if frame is None or pd.isna(f.row) or f.row == "":
+    keys = _row_keys(findings["source"], findings["sheet"], findings["row"])
+    for form, key in zip(findings["form"].astype(str), keys, strict=True):
+        form_key = FORM_KEYS.get(form, "")
+        frame = frames.get(form_key)
+        if frame is None or key.endswith("|<NA>"):
             texts.append("")
             continue
-        hit = frame[
-            (frame["_source"].astype(str) == str(f.source))
-            & (frame["_sheet"].astype(str) == str(f.sheet))
-            & (pd.to_numeric(frame["_row"], errors="coerce") == int(f.row))
-        ]
-        if hit.empty:
+        if form_key not in index:
+            own = _row_keys(frame["_source"], frame["_sheet"], frame["_row"])
+            index[form_key] = {k: i for i, k in reversed(list(enumerate(own)))}
+        position = index[form_key].get(key)
+        if position is None:
             texts.append("")
             continue
-        row = hit.iloc[0]
-        headers = labels(frame.columns, FORM_KEYS[str(f.form)])
-        own_names = set() if show_names else set(personal.get(FORM_KEYS[str(f.form)], ()))
-        cells = [
-            f"{headers.get(column, column)}="
-            + (mask_name(cell_text(row[column])) if column in own_names else cell_text(row[column]))
-            for column in frame.columns
-            if not column.startswith("_") and column != "contractor_id" and cell_text(row[column])
-        ]
-        texts.append(mask("; ".join(cells)))
+        if (form_key, position) not in done:
+            headers = labels(frame.columns, form_key)
+            own_names = set() if show_names else set(personal.get(form_key, ()))
+            done[form_key, position] = mask(_row_text(frame, position, headers, own_names))
+        texts.append(done[form_key, position])
     return pd.Series(texts, index=findings.index, dtype="str")
 
 
@@ -440,6 +481,7 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
     view = audit.views.get("contracts", pd.DataFrame(columns=["contractor_id"]))
     gaps = _own(view, contractor_id) if len(view) else view
     gap_columns = [c for c in ("contract_id", "check_gaps", "check_gap_excess_days") if c in gaps]
+    staff = _own(audit.submission.frames["staff"], contractor_id)
     return Briefing(
         contractor_id=contractor_id,
         name=contractor_names(audit).get(contractor_id, ""),
@@ -452,6 +494,7 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
         takeouts=takeouts,
         media_checks=checks[["contract_id", "checked_on"]],
         check_gaps=gaps[gap_columns].reset_index(drop=True),
+        staff_findings=finding_counts(staff, audit.findings, "staff"),
     )
 
 
@@ -469,19 +512,117 @@ def _date_axis(ax, as_of: dt.date) -> None:
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
 
 
-def _plot_staff(ax, brief: Briefing) -> None:
+#: Findings the briefing notebook shows per clause; the workbook and findings.csv hold all.
+FINDINGS_PER_CLAUSE = 200
+#: Rows each part of the timeline draws at most (roster rows, take-outs, contracts).
+TIMELINE_ROWS = 40
+
+
+def workbook_name(contractor_id: str) -> str:
+    """The briefing workbook's file name, e.g. ``briefing_C001.xlsx``."""
+    return f"briefing_{contractor_id}.xlsx"
+
+
+def findings_table(brief: Briefing, limit: int | None = None):
+    """The findings as the notebook shows them: the first ``limit`` per clause, and a note.
+
+    Args:
+        brief: The briefing.
+        limit: Rows per clause (default :data:`FINDINGS_PER_CLAUSE`).
+
+    Returns:
+        A :class:`~tokki_analytics.present.Capped` table whose note says how many findings
+        are left out and that the workbook and findings.csv hold them all.
+    """
+    from tokki_analytics.present import capped_table
+
+    return capped_table(
+        brief.findings.drop(columns="contractor_id"),
+        FINDINGS_PER_CLAUSE if limit is None else limit,
+        by="clause",
+        where=(workbook_name(brief.contractor_id), "findings.csv"),
+    )
+
+
+def _first(frame: pd.DataFrame, relevant, limit: int) -> pd.DataFrame:
+    """At most ``limit`` rows of ``frame``, the ``relevant`` ones first, in their own order."""
+    if len(frame) <= limit:
+        return frame.reset_index(drop=True)
+    relevant = np.asarray(relevant, dtype=bool)
+    chosen = np.sort(np.argsort(~relevant, kind="stable")[:limit])
+    return frame.iloc[chosen].reset_index(drop=True)
+
+
+@dataclass
+class Timeline:
+    """What the timeline draws: at most ``limit`` rows of each part.
+
+    Attributes:
+        staff: Roster rows; those with findings first, then in roster order.
+        takeouts: Take-outs with a dated 持出日時; unreturned and wrong ones first.
+        contracts: Contracts whose media checks are drawn; those with a check gap first.
+        note: What is left out (Japanese / English), '' when nothing is.
+    """
+
+    staff: pd.DataFrame
+    takeouts: pd.DataFrame
+    contracts: list[str]
+    note: str
+
+
+def timeline_rows(brief: Briefing, limit: int | None = None) -> Timeline:
+    """The rows the timeline draws, at most ``limit`` per part (default :data:`TIMELINE_ROWS`).
+
+    The most relevant rows are kept (roster rows with findings, take-outs not returned or
+    returned before they were taken, contracts with a media-check gap), in their own order.
+    """
+    limit = TIMELINE_ROWS if limit is None else limit
     staff = brief.staff
+    flagged = brief.staff_findings if brief.staff_findings is not None else [False] * len(staff)
+    takeouts = brief.takeouts.dropna(subset=["taken_at"]).reset_index(drop=True)
+    contracts = pd.Series(list(dict.fromkeys(brief.summary["契約番号"])), dtype=object)
+    gaps = brief.check_gaps
+    gapped = set()
+    if "check_gaps" in gaps:
+        gapped = set(gaps.loc[gaps["check_gaps"].fillna("").astype(str) != "", "contract_id"])
+    parts = (
+        ("従事者", "roster rows", staff, np.asarray(flagged) > 0),
+        ("持出し", "take-outs", takeouts, takeouts["state"].isin([OUT, OVERDUE, BACKWARDS])),
+        ("契約", "contracts", contracts.to_frame("c"), contracts.isin(gapped)),
+    )
+    kept, ja, en = [], [], []
+    for name, english, frame, relevant in parts:
+        shown = _first(frame, relevant, limit)
+        kept.append(shown)
+        if len(shown) < len(frame):
+            ja.append(f"{name} {len(frame):,} 件のうち {len(frame) - len(shown):,} 件")
+            en.append(f"{len(frame) - len(shown):,} of {len(frame):,} {english}")
+    note = ""
+    if ja:
+        note = (
+            f"時系列には {'、'.join(ja)}を表示していません（各 {limit:,} 件まで、指摘・未返却・"
+            f"点検の空白のあるものを優先）。全件は {workbook_name(brief.contractor_id)} にあります"
+            f" / The timeline leaves out {', '.join(en)} (at most {limit:,} each, those with "
+            f"findings, unreturned or with a check gap first); all are in "
+            f"{workbook_name(brief.contractor_id)}"
+        )
+    return Timeline(kept[0], kept[1], list(kept[2]["c"]), note)
+
+
+def _plot_staff(ax, staff: pd.DataFrame, as_of: dt.date) -> None:
     for i, row in enumerate(staff.itertuples(index=False)):
         start = row.start_date if pd.notna(row.start_date) else None
-        end = row.end_date if pd.notna(row.end_date) else pd.Timestamp(brief.as_of)
+        end = row.end_date if pd.notna(row.end_date) else pd.Timestamp(as_of)
         if start is not None:
             ax.plot([start, end], [i, i], color="#4a7ab5", linewidth=6, solid_capstyle="butt")
         if pd.notna(row.notified_on):
             ax.plot([row.notified_on], [i], marker="v", color="#d08000", markersize=9, zorder=3)
-        for held in row.trainings:
+        trainings = list(row.trainings)
+        if trainings:
             ax.plot(
-                [held],
-                [i],
+                trainings,
+                [i] * len(trainings),
+                linestyle="none",
                 marker="o",
                 color="#1e8c3e",
                 markeredgecolor="white",
@@ -509,9 +650,8 @@ TAKEOUT_COLOURS = {
 }
 
 
-def _plot_takeouts(ax, brief: Briefing) -> None:
-    takeouts = brief.takeouts.dropna(subset=["taken_at"]).reset_index(drop=True)
-    end = pd.Timestamp(brief.as_of)
+def _plot_takeouts(ax, takeouts: pd.DataFrame, as_of: dt.date) -> None:
+    end = pd.Timestamp(as_of)
     for i, row in enumerate(takeouts.itertuples(index=False)):
         colour = TAKEOUT_COLOURS[row.state]
         if row.state in (NOT_RETURNABLE, BACKWARDS):
@@ -533,9 +673,8 @@ def _plot_takeouts(ax, brief: Briefing) -> None:
     )
 
 
-def _plot_checks(ax, brief: Briefing) -> None:
-    checks = brief.media_checks.dropna(subset=["checked_on"])
-    contracts = list(dict.fromkeys(brief.summary["契約番号"]))
+def _plot_checks(ax, checks: pd.DataFrame, contracts: list[str]) -> None:
+    checks = checks.dropna(subset=["checked_on"])
     for i, contract in enumerate(contracts):
         dates = sorted(checks.loc[checks["contract_id"] == contract, "checked_on"])
         ax.plot(dates, [i] * len(dates), marker="o", color="#6a4ab5", linewidth=1, markersize=7)
@@ -545,26 +684,33 @@ def _plot_checks(ax, brief: Briefing) -> None:
     ax.set_title("媒体点検: 契約ごとの点検日（点の間隔が点検の空白期間）", fontsize=11)
 
 
-def timeline_figure(brief: Briefing):
+def timeline_figure(brief: Briefing, limit: int | None = None):
     """Staff periods, take-outs and media checks of the briefing as one figure (Agg canvas).
+
+    Each part draws at most ``limit`` rows (:func:`timeline_rows`, default
+    :data:`TIMELINE_ROWS`), so the figure's size is bounded whatever the data; the rows left
+    out are counted in :func:`timeline_rows`'s note.
 
     Args:
         brief: The briefing.
+        limit: Rows per part.
 
     Returns:
         A :class:`matplotlib.figure.Figure` (pyplot is not used; the backend is untouched).
     """
     from tokki_analytics.report import _figure
 
-    rows = max(3, len(brief.staff))
-    takeouts = max(2, len(brief.takeouts))
-    fig = _figure(11, 2.5 + 0.3 * (rows + takeouts + 3))
-    grid = fig.add_gridspec(3, 1, height_ratios=[rows, takeouts, 3])
+    parts = timeline_rows(brief, limit)
+    rows = max(3, len(parts.staff))
+    takeouts = max(2, len(parts.takeouts))
+    contracts = max(3, len(parts.contracts))
+    fig = _figure(11, 2.5 + 0.3 * (rows + takeouts + contracts))
+    grid = fig.add_gridspec(3, 1, height_ratios=[rows, takeouts, contracts])
     first = fig.add_subplot(grid[0])
     axes = [first, fig.add_subplot(grid[1], sharex=first), fig.add_subplot(grid[2], sharex=first)]
-    _plot_staff(axes[0], brief)
-    _plot_takeouts(axes[1], brief)
-    _plot_checks(axes[2], brief)
+    _plot_staff(axes[0], parts.staff, brief.as_of)
+    _plot_takeouts(axes[1], parts.takeouts, brief.as_of)
+    _plot_checks(axes[2], brief.media_checks, parts.contracts)
     for ax in axes:
         _date_axis(ax, brief.as_of)
     fig.suptitle(f"{brief.contractor_id} {brief.name} 時系列（破線は基準日 {brief.as_of}）")

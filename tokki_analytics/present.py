@@ -230,6 +230,10 @@ def figure_png(fig) -> bytes:
     return buf.getvalue()
 
 
+def _note_html(note: str) -> str:
+    return f'<p class="tokki-omitted"><strong>{html.escape(note)}</strong></p>' if note else ""
+
+
 @dataclass(frozen=True)
 class Chart:
     """A chart as PNG with its alternative text, shown in a notebook as an ``<img>``.
@@ -240,18 +244,127 @@ class Chart:
     Attributes:
         png: The image.
         alt: What the chart shows, in words.
+        note: A line shown under the chart ('' for none), e.g. what it leaves out.
     """
 
     png: bytes
     alt: str
+    note: str = ""
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
         alt = html.escape(self.alt, quote=True)
-        return f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'
+        img = f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'
+        return img + _note_html(self.note)
 
 
-def chart(figure_or_png, alt: str) -> Chart:
-    """A :class:`Chart` of a matplotlib figure or of PNG bytes."""
+def chart(figure_or_png, alt: str, note: str = "") -> Chart:
+    """A :class:`Chart` of a matplotlib figure or of PNG bytes (``note``: a line under it)."""
     png = figure_or_png if isinstance(figure_or_png, bytes) else figure_png(figure_or_png)
-    return Chart(png, alt)
+    return Chart(png, alt, note)
+
+
+# --- bounded tables ----------------------------------------------------------------------
+
+#: Rows a notebook table shows at most (per group when grouped); the note counts the rest.
+TABLE_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Capped:
+    """A table cut to its first rows, with a line saying how many it leaves out and where.
+
+    Attributes:
+        shown: The rows shown.
+        total: How many rows the whole table has.
+        note: The Japanese / English line shown under the table ('' when nothing is left out).
+        styled: ``shown`` as :func:`table` styles it.
+    """
+
+    shown: pd.DataFrame
+    total: int
+    note: str
+    styled: object
+
+    @property
+    def omitted(self) -> int:
+        """How many rows are not shown."""
+        return self.total - len(self.shown)
+
+    def _repr_html_(self) -> str:
+        return self.styled.to_html() + _note_html(self.note)
+
+    def __repr__(self) -> str:
+        return self.note or f"{len(self.shown):,} rows"
+
+
+def omitted_note(
+    omitted: int,
+    limit: int,
+    where: tuple[str, ...] = (),
+    groups: dict[str, int] | None = None,
+    by: str = "",
+) -> str:
+    """The line under a cut table: ``ほか N 件（全件は A と B） / N more in A and B``.
+
+    Args:
+        omitted: Rows left out (0: no note).
+        limit: Rows shown at most (per group when ``groups`` is given).
+        where: Files holding every row, e.g. ``("briefing_C001.xlsx", "findings.csv")``.
+        groups: Rows left out per group (e.g. per clause), when the cut is per group.
+        by: The grouping column (its Japanese header names the groups), e.g. ``clause``.
+
+    Returns:
+        The note, '' when nothing is left out.
+    """
+    if omitted <= 0:
+        return ""
+    ja_where = f"（全件は {' と '.join(where)}）" if where else ""
+    en_where = f" are in {' and '.join(where)}" if where else " are not shown"
+    per = "、".join(f"{g or '—'} ほか {n:,} 件" for g, n in (groups or {}).items() if n)
+    per_en = ", ".join(f"{g or '—'} {n:,}" for g, n in (groups or {}).items() if n)
+    if groups:
+        shown_ja = f"{labels([by]).get(by, by)}ごとに先頭 {limit:,} 件を表示（{per}）"
+        shown_en = f"the first {limit:,} per {by} are shown ({per_en})"
+    else:
+        shown_ja, shown_en = f"先頭 {limit:,} 件を表示", f"the first {limit:,} are shown"
+    return (
+        f"ほか {omitted:,} 件{ja_where}。{shown_ja} / {omitted:,} more rows{en_where}; {shown_en}"
+    )
+
+
+def capped_table(
+    frame: pd.DataFrame,
+    limit: int | None = None,
+    *,
+    by: str | None = None,
+    where: tuple[str, ...] = (),
+    form_key: str | None = None,
+    index: bool = False,
+) -> Capped:
+    """:func:`table` of at most ``limit`` rows (per value of ``by``), with a note of the rest.
+
+    Rows keep their order; the first ``limit`` of each group are shown.
+
+    Args:
+        frame: Any frame the package returns.
+        limit: Rows shown at most (default :data:`TABLE_ROWS`).
+        by: A column: cut per value of it (e.g. ``clause``) rather than overall.
+        where: Files that hold every row, named in the note.
+        form_key: As for :func:`table`.
+        index: As for :func:`table`.
+
+    Returns:
+        The :class:`Capped` table.
+    """
+    limit = TABLE_ROWS if limit is None else limit
+    groups = None
+    if by is None:
+        shown = frame.head(limit)
+    else:
+        shown = frame.groupby(by, sort=False, dropna=False).head(limit)
+        counts = frame[by].value_counts(sort=False, dropna=False)
+        left = counts.sub(shown[by].value_counts(dropna=False), fill_value=0)[counts.index]
+        groups = {str(k): int(v) for k, v in left.items() if v > 0}
+    note = omitted_note(len(frame) - len(shown), limit, where, groups, by or "")
+    return Capped(shown, len(frame), note, table(shown, form_key, index=index))

@@ -48,9 +48,12 @@ from IPython.display import Markdown, display
 
 from tokki_analytics.briefing import (
     briefing,
+    findings_table,
     open_run,
     status_counts,
     timeline_figure,
+    timeline_rows,
+    workbook_name,
     write_briefing_xlsx,
 )
 from tokki_analytics.present import chart, table
@@ -79,9 +82,12 @@ table(brief.status, index=True)
 
 # %% [markdown]
 # ## 指摘と元の行
+#
+# 条項ごとに先頭の指摘を表示します。表示しきれない指摘は件数を表の下に示します。全件は Excel
+# （briefing_受託者コード.xlsx）と findings.csv にあります。
 
 # %%
-table(brief.findings.drop(columns="contractor_id"))
+findings_table(brief)
 
 # %% [markdown]
 # ## 時系列
@@ -93,6 +99,7 @@ chart(
     timeline_figure(brief),
     f"{brief.contractor_id} の時系列: 従事者 {len(brief.staff)} 人の従事期間と届出・研修、"
     f"持出し {len(brief.takeouts)} 件、媒体点検 {len(brief.media_checks)} 回",
+    note=timeline_rows(brief).note,
 )
 
 # %% [markdown]
@@ -109,7 +116,7 @@ table(brief.questions)
 
 # %%
 if out_dir:
-    path = write_briefing_xlsx(brief, Path(out_dir) / f"briefing_{contractor_id}.xlsx")
+    path = write_briefing_xlsx(brief, Path(out_dir) / workbook_name(contractor_id))
     display(Markdown(f"書き出しました: `{path.name}`"))
 else:
     display(Markdown("out_dir が未指定のため、Excel は書き出していません。"))
