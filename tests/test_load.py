@@ -143,7 +143,7 @@ def test_lock_files_hidden_files_and_non_forms_are_ignored_and_listed(data_dir: 
 # --- encodings ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932", "utf-16"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 def test_csv_encodings_are_detected(data_dir: Path, encoding: str):
     rows = [
         ACCESS_HEADER,
@@ -158,6 +158,13 @@ def test_csv_encodings_are_detected(data_dir: Path, encoding: str):
         pd.Timestamp("2025-04-01 09:00"),
         pd.Timestamp("2025-04-01 18:00"),
     ]
+
+
+def test_a_utf16_csv_is_a_q0_that_names_its_encoding(data_dir: Path):
+    path = data_dir / "C001_株式会社テスト" / "入退室記録.csv"
+    path.write_bytes("日時,従事者ID\n".encode("utf-16"))
+    [q0] = _defects(load(data_dir), "Q0").to_dict("records")
+    assert "UTF-16" in q0["detail"] and "UTF-8 または CP932" in q0["detail"]
 
 
 def test_csv_in_an_unknown_encoding_is_q0_and_the_run_goes_on(data_dir: Path):

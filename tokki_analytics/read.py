@@ -336,19 +336,17 @@ def decode_csv_bytes(data: bytes) -> str:
     UTF-8 is tried first: Japanese text in CP932 is almost never valid UTF-8, while the
     reverse is common, so the order decides correctly.
 
-    A file that starts with a UTF-16 byte order mark (what some tools, and Excel's
-    "Unicode text", write) is read as UTF-16.
+    The specification allows these two only (FORMS.md); a file with a UTF-16 byte order
+    mark (some tools, and Excel's "Unicode text") is refused with a message that says so.
 
     Raises:
         UnreadableFile: Neither encoding decodes the bytes, or they hold NUL bytes.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise UnreadableFile(
-                "UTF-16 として読めません（途中が壊れています）", "broken UTF-16 text"
-            ) from None
+        raise UnreadableFile(
+            "文字コードが UTF-16 です（UTF-8 または CP932 で保存してください）",
+            "encoded in UTF-16: save it as UTF-8 or CP932",
+        )
     if b"\x00" in data:
         raise UnreadableFile("テキスト（CSV）ではありません", "not a text (CSV) file")
     for encoding in ("utf-8-sig", "cp932"):
