@@ -132,7 +132,9 @@ def test_flooded_briefing_workbook_keeps_every_finding(flooded_briefing):
     run, out, _ = flooded_briefing
     findings = read_findings(run / "findings.csv")
     own = findings[findings["contractor_id"] == "C001"]
-    sheets = pd.read_excel(out / "briefing_C001.xlsx", sheet_name=None, dtype=str, engine="openpyxl")
+    sheets = pd.read_excel(
+        out / "briefing_C001.xlsx", sheet_name=None, dtype=str, engine="openpyxl"
+    )
     assert len(sheets["指摘"]) == len(own)
     assert len(sheets["従事者"]) > ROWS
     # every finding's source row is filled in, not only those shown

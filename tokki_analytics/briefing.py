@@ -244,9 +244,14 @@ def _masker(audit: Audit, show_names: bool):
 
 
 def _row_keys(source: pd.Series, sheet: pd.Series, row: pd.Series) -> pd.Series:
-    """``source|sheet|row`` of each row: a finding and the loaded row it points at match."""
-    number = pd.to_numeric(row, errors="coerce").astype("Int64").astype(str)
-    return source.astype(str) + "|" + sheet.astype(str) + "|" + number
+    """``source|sheet|row`` of each row (NaN without a row number).
+
+    A finding and the loaded row it points at have the same key.
+    """
+    number = pd.to_numeric(row, errors="coerce").astype("Int64")
+    parts = [source.astype(str), sheet.astype(str), number.astype(str)]
+    keys = parts[0].fillna("") + "|" + parts[1].fillna("") + "|" + parts[2].fillna("")
+    return keys.astype(object).where(number.notna().to_numpy())
 
 
 def finding_counts(frame: pd.DataFrame, findings: pd.DataFrame, form_key: str) -> pd.Series:
@@ -304,7 +309,7 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
     for form, key in zip(findings["form"].astype(str), keys, strict=True):
         form_key = FORM_KEYS.get(form, "")
         frame = frames.get(form_key)
-        if frame is None or key.endswith("|<NA>"):
+        if frame is None or not isinstance(key, str):
             texts.append("")
             continue
         if form_key not in index:
