@@ -98,18 +98,15 @@ def by_employment(audit: Audit) -> pd.DataFrame:
     Returns:
         employment, staff, staff_with_findings, findings, share (staff_with_findings ÷ staff).
     """
+    from tokki_analytics.briefing import finding_counts
+
     staff = audit.submission.frames["staff"]
-    keys = staff["_source"].astype(str) + "|" + staff["_sheet"].astype(str) + "|"
-    keys = keys + pd.to_numeric(staff["_row"], errors="coerce").astype("Int64").astype(str)
-    f = audit.findings[audit.findings["form"] == "作業従事者名簿"]
-    fkeys = f["source"].astype(str) + "|" + f["sheet"].astype(str) + "|" + f["row"].astype(str)
-    counts = fkeys.value_counts()
     frame = pd.DataFrame(
         {
             "employment": staff["employment"]
             .astype(str)
             .where(staff["employment"].notna(), "不明"),
-            "n": keys.map(counts).fillna(0).astype("int64").to_numpy(),
+            "n": finding_counts(staff, audit.findings, "staff").to_numpy(),
         }
     )
     out = frame.groupby("employment", as_index=False).agg(
@@ -327,15 +324,50 @@ def trend_figure(trend: pd.DataFrame, clause: str):
     return fig
 
 
+#: Incidents the incident chart draws at most; the latest reports (and unreported) first.
+INCIDENT_BARS = 40
+
+
+def incident_bars(table: pd.DataFrame, limit: int | None = None) -> tuple[pd.DataFrame, str]:
+    """The incidents the chart draws (at most ``limit``) and a note of those left out.
+
+    The chart keeps the incidents reported latest against the deadline (unreported ones
+    first), in the table's order, so that its size stays bounded whatever the data.
+
+    Args:
+        table: :func:`incidents`.
+        limit: Bars at most (default :data:`INCIDENT_BARS`).
+
+    Returns:
+        The rows drawn, and the Japanese / English note ('' when none is left out).
+    """
+    limit = INCIDENT_BARS if limit is None else limit
+    if len(table) <= limit:
+        return table, ""
+    excess = table["report_excess_hours"].astype("float64").fillna(np.inf).to_numpy()
+    chosen = np.sort(np.argsort(-excess, kind="stable")[:limit])
+    left = len(table) - limit
+    note = (
+        f"グラフには事故 {len(table):,} 件のうち報告の遅れが大きい {limit:,} 件を描いています"
+        f"（ほか {left:,} 件は描いていません） / The chart draws the {limit:,} incidents "
+        f"reported latest of {len(table):,} ({left:,} more are not drawn)"
+    )
+    return table.iloc[chosen].reset_index(drop=True), note
+
+
 #: Tick labels of the incident chart's hours axis.
 HOUR_TICKS = {0: "0", 12: "12", 24: "24", 48: "48", 72: "72", 168: "168（7日）", 720: "720（30日）"}
 HOUR_TICKS |= {2160: "2,160（90日）", 8760: "8,760（1年）"}
 
 
 def incident_figure(table: pd.DataFrame, allowed_hours: float):
-    """Hours from discovery to report per incident, with the allowed time as a line."""
+    """Hours from discovery to report per incident, with the allowed time as a line.
+
+    At most :data:`INCIDENT_BARS` bars are drawn (:func:`incident_bars`).
+    """
     from tokki_analytics.report import _figure
 
+    table, _ = incident_bars(table)
     fig = _figure(8, 0.8 + 0.35 * max(3, len(table)))
     ax = fig.add_subplot()
     labels = [f"{c} {i}" for c, i in zip(table["contractor_id"], table["incident_id"], strict=True)]

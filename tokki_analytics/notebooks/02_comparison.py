@@ -37,7 +37,7 @@ from IPython.display import Markdown, display
 
 from tokki_analytics import analysis
 from tokki_analytics.briefing import open_run
-from tokki_analytics.present import chart, table
+from tokki_analytics.present import capped_table, chart
 from tokki_analytics.report import RISK_FORMULA, risk_ranking
 
 pd.set_option("display.max_colwidth", None)
@@ -54,7 +54,7 @@ display(
         "受託者 × 条項の状況（適合・不適合・未評価）。同じ内容の表が下にあります。",
     )
 )
-table(analysis.status_matrix(audit), index=True)
+capped_table(analysis.status_matrix(audit), index=True)
 
 # %% [markdown]
 # ## リスクスコアの順位
@@ -62,28 +62,28 @@ table(analysis.status_matrix(audit), index=True)
 # %%
 display(Markdown(RISK_FORMULA))
 columns = ["rank", "contractor_id", "name", "score", "components", "clauses_failed"]
-table(risk_ranking(audit)[columns])
+capped_table(risk_ranking(audit)[columns])
 
 # %% [markdown]
 # ## 担当課ごと
 
 # %%
-table(analysis.by_department(audit))
+capped_table(analysis.by_department(audit))
 
 # %% [markdown]
 # ## 雇用形態ごと（第10 派遣労働者等）
 
 # %%
-table(analysis.by_employment(audit))
+capped_table(analysis.by_employment(audit))
 
 # %% [markdown]
 # ## 契約規模（取扱件数）ごと
 
 # %%
-table(analysis.by_size(audit))
+capped_table(analysis.by_size(audit))
 
 # %% [markdown]
 # ## 実地検査の候補
 
 # %%
-table(analysis.inspection_targets(audit, top=top))
+capped_table(analysis.inspection_targets(audit, top=top))

@@ -36,7 +36,7 @@ from IPython.display import Markdown, display
 
 from tokki_analytics import analysis
 from tokki_analytics.briefing import mask_details, open_run
-from tokki_analytics.present import chart, table
+from tokki_analytics.present import capped_table, chart, table
 from tokki_analytics.report import clause_label, parse_clause
 
 pd.set_option("display.max_colwidth", None)
@@ -49,7 +49,7 @@ display(Markdown(f"**{clause_label(clause)}**　不適合の受託者の割合: 
 # ## 受託者ごとの適合率
 
 # %%
-table(analysis.clause_rates(audit, clause))
+capped_table(analysis.clause_rates(audit, clause))
 
 # %% [markdown]
 # ## 重い事例
@@ -68,4 +68,4 @@ else:
     runs = trend["run_id"].nunique()
     alt = f"{clause_label(clause)} の受託者ごとの不適合件数の推移（{runs} 回の実行）。"
     display(chart(analysis.trend_figure(trend, clause), alt))
-    display(table(analysis.trend_table(trend), index=True))
+    display(capped_table(analysis.trend_table(trend), index=True))

@@ -34,7 +34,7 @@ from IPython.display import Markdown, display
 
 from tokki_analytics import analysis
 from tokki_analytics.briefing import open_run
-from tokki_analytics.present import chart, table
+from tokki_analytics.present import capped_table, chart
 
 pd.set_option("display.max_colwidth", None)
 audit = open_run(data_dir, run_dir or None, as_of or None)
@@ -47,14 +47,15 @@ display(Markdown(f"事故 {len(incidents)} 件　報告期限: 発覚から {hou
 
 # %%
 alt = f"事故 {len(incidents)} 件の発覚から報告までの時間と期限 {hours} 時間。表が下にあります。"
-display(chart(analysis.incident_figure(incidents, hours), alt))
-table(incidents)
+_, note = analysis.incident_bars(incidents)
+display(chart(analysis.incident_figure(incidents, hours), alt, note=note))
+capped_table(incidents)
 
 # %% [markdown]
 # ## PPC への報告対象
 
 # %%
-table(incidents[incidents["ppc_reportable"]])
+capped_table(incidents[incidents["ppc_reportable"]])
 
 # %% [markdown]
 # ## 事故と他の指摘の関係
@@ -66,4 +67,4 @@ relation = analysis.incident_relation(audit)
 display(
     Markdown(f"事故件数と他の指摘件数の順位相関: {analysis.incident_correlation(relation):.2f}")
 )
-table(relation)
+capped_table(relation)
