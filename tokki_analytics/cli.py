@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from tokki_analytics.safetext import escape_controls, json_text, terminal_text
+
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -44,8 +46,6 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
     Control characters, tabs and newlines in a cell are shown as their code (``\x1b``):
     a cell value can neither draw on the terminal nor start a line of its own.
     """
-    from tokki_analytics.safetext import terminal_text
-
     cells = [[terminal_text(c) for c in header], *[[terminal_text(c) for c in row] for row in rows]]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
     lines = []
@@ -74,7 +74,6 @@ def _load_summary(submission) -> dict:
 
 def _print_load(submission) -> None:
     from tokki_analytics.forms import ALL_FORMS
-    from tokki_analytics.safetext import terminal_text
 
     contractors = submission.contractors
     known = contractors[contractors["known"]]["contractor_id"].tolist()
@@ -120,8 +119,6 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not args.show_names:
         submission = _masked_defects(submission)
     if args.json:
-        from tokki_analytics.safetext import json_text
-
         text = json.dumps(_load_summary(submission), ensure_ascii=False, indent=1)
         sys.stdout.write(json_text(text) + "\n")  # no raw DEL, C1 or bidi control
     else:
@@ -164,7 +161,6 @@ def _settings_path(args: argparse.Namespace) -> Path:
 
 def cmd_samples(args: argparse.Namespace) -> int:
     """Run ``tokki samples``: write a synthetic prefecture and its answer key."""
-    from tokki_analytics.safetext import terminal_text
     from tokki_analytics.samples import generate
 
     out = Path(args.out)
@@ -255,8 +251,6 @@ def cmd_notebook(args: argparse.Namespace) -> int:
         history_dir=args.history,
         show_names=args.show_names,
     )
-    from tokki_analytics.safetext import terminal_text
-
     print(f"実行済みノートブック (notebook): {terminal_text(executed)}")
     print(f"HTML（コードなし） (report): {terminal_text(html)}")
     return EXIT_OK
@@ -310,8 +304,6 @@ class Progress:
 
 
 def _print_run(result, out: Path) -> None:
-    from tokki_analytics.safetext import terminal_text
-
     findings = result.findings
     counts = findings["severity"].value_counts()
     print(f"監査基準日 (as-of): {result.settings.as_of}")
@@ -327,8 +319,6 @@ def _print_run(result, out: Path) -> None:
 
 
 def _date(text: str) -> dt.date:
-    from tokki_analytics.safetext import terminal_text
-
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
@@ -455,8 +445,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _terminate_as_interrupt():
             return func(args)
     except (UsageError, InputError) as exc:
-        from tokki_analytics.safetext import escape_controls
-
         print(escape_controls(str(exc)), file=sys.stderr)  # a path may hold an escape
         return EXIT_USAGE
     except BrokenPipeError:
