@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import IO
 from xml.parsers import expat
 
 MB = 1024 * 1024
@@ -84,7 +86,9 @@ class Limits:
 # --- messages ------------------------------------------------------------------------
 
 
-def _over(what_ja: str, what_en: str, key: str, limit: str, had_ja: str, had_en: str):
+def _over(
+    what_ja: str, what_en: str, key: str, limit: str, had_ja: str, had_en: str
+) -> UnreadableFile:
     return UnreadableFile(
         f"{what_ja}が上限 {limit}（設定 {key}）を超えています（{had_ja}）",
         f"{what_en} over the limit of {limit} (setting {key}): {had_en}",
@@ -156,6 +160,29 @@ def extent_problem(
             f"{more_en}{where_en}{rows:,} rows × {columns:,} columns",
         )
     return None
+
+
+def extent_error(
+    rows: int, columns: int, limits: Limits, sheet: str | None = None
+) -> UnreadableFile:
+    """The error of a grid whose scan stopped at a limit (so it is at least this large).
+
+    Args:
+        rows: Rows scanned so far, from the first.
+        columns: The widest row so far.
+        limits: The limits.
+        sheet: The sheet's name; None for a CSV file.
+
+    Returns:
+        The error naming the limit passed.
+
+    Raises:
+        ValueError: The grid is within the limits (a caller's mistake).
+    """
+    problem = extent_problem(rows, columns, limits, sheet=sheet, at_least=True)
+    if problem is None:
+        raise ValueError(f"{rows} x {columns} is within the limits")
+    return problem
 
 
 def workbook_cells_over(cells: int, limits: Limits, sheet: str) -> UnreadableFile:
@@ -272,7 +299,7 @@ class Package:
         UnreadableFile: Not a zip, or its XML unpacks past the limit.
     """
 
-    def __init__(self, source, limits: Limits) -> None:
+    def __init__(self, source: str | Path | IO[bytes], limits: Limits) -> None:
         self.limits = limits
         self.unpacked = 0
         self._counted: set[str] = set()
@@ -297,7 +324,7 @@ class Package:
     def _budget(self) -> int:
         return self.limits.max_unpacked_mb * MB
 
-    def _stream(self, member: str):
+    def _stream(self, member: str) -> Iterator[bytes]:
         """Yield ``member`` unpacked in chunks, counting each against the limit."""
         self._counted.add(member)
         info = self.zip.getinfo(member)
@@ -310,7 +337,7 @@ class Package:
                     raise unpacked_too_large(member, self.limits)
                 yield chunk
 
-    def _parse(self, member: str, start) -> None:
+    def _parse(self, member: str, start: Callable[[str, dict[str, str]], None]) -> None:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.StartElementHandler = start
         for chunk in self._stream(member):
@@ -393,10 +420,10 @@ class Package:
             if extent_problem(*bounds, limits) is None:
                 continue
             try:
-                *used, stopped = _used_extent(self.zip, member, limits)
+                rows, columns, stopped = _used_extent(self.zip, member, limits)
             except expat.ExpatError:
-                used, stopped = bounds, False  # not well-formed: its bounds are all there is
-            problem = extent_problem(*used, limits, sheet=name, at_least=stopped)
+                (rows, columns), stopped = bounds, False  # not well-formed: bounds are all
+            problem = extent_problem(rows, columns, limits, sheet=name, at_least=stopped)
             if problem is not None:
                 raise problem
 

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -171,6 +172,41 @@ def _not_regular(path: Path) -> UnreadableFile:
     )
 
 
+def _entry_kind(path: Path, root: Path) -> tuple[str, UnreadableFile | None]:
+    """Whether ``path`` is a "folder", a "file" or "other", and why it cannot be read.
+
+    A link out of the data folder, a broken link or a system error is a problem; the kind
+    is then "other".
+    """
+    problem = link_problem(path, root)
+    if problem is not None:
+        return "other", problem
+    try:
+        if path.is_dir():
+            return "folder", None
+        if path.is_file():
+            return "file", None
+    except OSError as exc:
+        return "other", _os_reason(exc, folder=False)
+    return "other", None
+
+
+def _folder_entries(
+    place: Path, seen: set[tuple[int, int]], skipped: list[Skipped]
+) -> Iterator[os.DirEntry[str]]:
+    """The entries of ``place`` in name order; none when seen or unreadable (a Q0)."""
+    try:
+        info = os.stat(place)  # a folder is known by device and inode, links followed
+        if (info.st_dev, info.st_ino) in seen:
+            return iter(())
+        seen.add((info.st_dev, info.st_ino))
+        with os.scandir(place) as it:
+            return iter(sorted(it, key=lambda e: e.name))
+    except OSError as exc:
+        skipped.append(Skipped(place, _os_reason(exc, folder=True), folder=True))
+        return iter(())
+
+
 def list_place(
     folder: Path, root: Path, recursive: bool = True
 ) -> tuple[list[Path], list[Path], list[Skipped]]:
@@ -192,18 +228,8 @@ def list_place(
     skipped: list[Skipped] = []
     seen: set[tuple[int, int]] = set()
 
-    def entries(place: Path) -> Iterator[os.DirEntry]:
-        """The entries of ``place`` in name order; none when seen or unreadable (a Q0)."""
-        try:
-            info = os.stat(place)  # a folder is known by device and inode, links followed
-            if (info.st_dev, info.st_ino) in seen:
-                return iter(())
-            seen.add((info.st_dev, info.st_ino))
-            with os.scandir(place) as it:
-                return iter(sorted(it, key=lambda e: e.name))
-        except OSError as exc:
-            skipped.append(Skipped(place, _os_reason(exc, folder=True), folder=True))
-            return iter(())
+    def entries(place: Path) -> Iterator[os.DirEntry[str]]:
+        return _folder_entries(place, seen, skipped)
 
     # Depth-first in name order (the order of sorted paths), with an explicit stack so that
     # a folder nested thousands deep cannot exhaust Python's recursion.
@@ -214,23 +240,17 @@ def list_place(
             stack.pop()
             continue
         path = Path(entry.path)
-        problem = link_problem(path, root)
-        try:
-            is_dir = problem is None and path.is_dir()
-            is_file = problem is None and not is_dir and path.is_file()
-        except OSError as exc:
-            problem = _os_reason(exc, folder=False)
-            is_dir = is_file = False
+        kind, problem = _entry_kind(path, root)
         if problem is not None:
             skipped.append(Skipped(path, problem, folder=path.is_dir()))
-        elif is_dir and not entry.name.startswith("."):
+        elif kind == "folder" and not entry.name.startswith("."):
             if recursive:
                 stack.append(entries(path))
             else:
                 folders.append(path)
-        elif is_file:
+        elif kind == "file":
             files.append(path)
-        elif not is_dir and path.suffix.lower() in SUBMISSION_SUFFIXES:
+        elif kind == "other" and path.suffix.lower() in SUBMISSION_SUFFIXES:
             skipped.append(Skipped(path, _not_regular(path)))
     return files, folders, skipped
 
@@ -245,7 +265,7 @@ def default_limits() -> Limits:
     return Limits.from_settings(Settings())
 
 
-def _open_checked(path: Path, limits: Limits):
+def _open_checked(path: Path, limits: Limits) -> BinaryIO:
     """Open ``path`` for reading after checking its size; the caller closes it.
 
     A file that cannot be opened says why: no permission is not a corrupt file.
@@ -323,7 +343,9 @@ def read_workbook(
         )
     result.ignored = [f"{source} [{name}]" for name in names if by_sheet[name] is None]
     for name, values, first in sheets:
-        result.parts.append(Part(by_sheet[name], source, nfkc(name), _sheet_grid(values, first)))
+        form = by_sheet[name]
+        if form is not None:  # read_sheets returns only the sheets pick chose
+            result.parts.append(Part(form, source, nfkc(name), _sheet_grid(values, first)))
     return result
 
 
@@ -371,7 +393,7 @@ def _csv_shape(text: str, limits: Limits) -> int:
     for number, line in enumerate(io.StringIO(text, newline="\n"), start=1):
         width = max(width, line.count(",") + 1)
         if width > limits.max_columns or number * width > limits.max_cells:
-            raise guard.extent_problem(number, width, limits, at_least=True)
+            raise guard.extent_error(number, width, limits)
         if len(line) > limits.max_field_chars:
             longest = max(len(f) for f in line.rstrip("\r\n").split(","))
             if longest > limits.max_field_chars:
@@ -411,7 +433,7 @@ def _csv_records(text: str, limits: Limits) -> tuple[list[list[str]], list[int]]
         for record in reader:
             width = max(width, len(record))
             if width > limits.max_columns or (len(records) + 1) * width > limits.max_cells:
-                raise guard.extent_problem(len(records) + 1, width, limits, at_least=True)
+                raise guard.extent_error(len(records) + 1, width, limits)
             starts.append(line + 1)
             records.append(record)
             line = reader.line_num

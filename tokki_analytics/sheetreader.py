@@ -30,8 +30,12 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 from tokki_analytics.guard import (
     Limits,
@@ -62,7 +66,7 @@ _FATAL = (KeyboardInterrupt, SystemExit, MemoryError)
 
 
 @contextlib.contextmanager
-def _reader_errors(error):
+def _reader_errors(error: Callable[[BaseException], UnreadableFile]) -> Iterator[None]:
     """Turn any failure of the reader (its panics are BaseException) into ``error(exc)``."""
     try:
         yield
@@ -127,7 +131,9 @@ class _Workbook:
         return name, values, first
 
 
-def _put_errors(values: list[list], errors, first: int) -> None:
+def _put_errors(
+    values: list[list[Any]], errors: Iterable[tuple[int, int, str]], first: int
+) -> None:
     """Write each error cell's text (``#REF!``…) where the reader left an empty string.
 
     Args:
@@ -141,7 +147,7 @@ def _put_errors(values: list[list], errors, first: int) -> None:
             values[r][c] = text
 
 
-def _calamine_open(path: str):
+def _calamine_open(path: str) -> CalamineWorkbook:
     """Open a workbook with python-calamine, turning every failure into UnreadableFile."""
     from python_calamine import CalamineWorkbook, PasswordError
 
@@ -218,7 +224,7 @@ def _limit_memory(megabytes: int) -> None:
         pass  # Windows has no resource module; some systems refuse RLIMIT_AS
 
 
-def _send(stream, message: tuple, flush: bool = True) -> None:
+def _send(stream: IO[bytes], message: tuple[object, ...], flush: bool = True) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(data)))
     stream.write(data)
@@ -226,7 +232,7 @@ def _send(stream, message: tuple, flush: bool = True) -> None:
         stream.flush()
 
 
-def _receive(stream) -> tuple | None:
+def _receive(stream: IO[bytes]) -> tuple[object, ...] | None:
     head = stream.read(_HEADER.size)
     if len(head) < _HEADER.size:
         return None
@@ -316,11 +322,15 @@ class SheetReader:
         """
         process = self._start()
         if process is None:
+            if self._local is None:
+                self._local = Handler()
             yield from self._local.answer(request)
             return
         self.timed_out = False
         watchdog = self._watchdog(process)
         try:
+            if process.stdin is None or process.stdout is None:
+                raise ReaderDied
             _send(process.stdin, request)
             while True:
                 reply = _receive(process.stdout)
@@ -358,7 +368,8 @@ class SheetReader:
             return
         for stream in (process.stdin, process.stdout):
             with contextlib.suppress(OSError):
-                stream.close()
+                if stream is not None:
+                    stream.close()
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -385,7 +396,9 @@ def close_readers() -> None:
         item.close()
 
 
-def read_sheets(path: Path, pick, limits: Limits) -> tuple[list[str], list[Sheet]]:
+def read_sheets(
+    path: Path, pick: Callable[[list[str]], list[str]], limits: Limits
+) -> tuple[list[str], list[Sheet]]:
     """Read a workbook's sheet names, then the sheets ``pick(names)`` chooses.
 
     Args:
