@@ -70,28 +70,25 @@ def format_date(day: dt.date, style: str) -> str:
         The text, as a contractor's file might hold it.
     """
     y, m, d = day.year, day.month, day.day
-    if style == "iso":
-        return day.isoformat()
-    if style == "slash":
-        return f"{y}/{m}/{d}"
-    if style == "slash_padded":
-        return f"{y}/{m:02d}/{d:02d}"
-    if style == "kanji":
-        return f"{y}年{m}月{d}日"
-    if style == "fullwidth_slash":
-        return f"{y}/{m}/{d}".translate(_FULLWIDTH)
-    kanji, initial, ey = era_of(day)
-    if style == "wareki":
-        return f"{kanji}{'元' if ey == 1 else ey}年{m}月{d}日"
-    if style == "wareki_number":
-        return f"{kanji}{ey}年{m}月{d}日"
-    if style == "wareki_dot":
-        return f"{initial}{ey}.{m}.{d}"
-    if style == "wareki_slash":
-        return f"{initial}{ey}/{m}/{d}"
-    if style == "fullwidth_wareki":
-        return f"{kanji}{ey}年{m}月{d}日".translate(_FULLWIDTH)
-    raise ValueError(f"unknown date style {style!r}")
+    western = {
+        "iso": day.isoformat(),
+        "slash": f"{y}/{m}/{d}",
+        "slash_padded": f"{y}/{m:02d}/{d:02d}",
+        "kanji": f"{y}年{m}月{d}日",
+        "fullwidth_slash": f"{y}/{m}/{d}".translate(_FULLWIDTH),
+    }
+    if style in western:
+        return western[style]
+    if style not in DATE_STYLES:
+        raise ValueError(f"unknown date style {style!r}")
+    kanji, initial, ey = era_of(day)  # only now: before 平成 has no era here
+    return {
+        "wareki": f"{kanji}{'元' if ey == 1 else ey}年{m}月{d}日",
+        "wareki_number": f"{kanji}{ey}年{m}月{d}日",
+        "wareki_dot": f"{initial}{ey}.{m}.{d}",
+        "wareki_slash": f"{initial}{ey}/{m}/{d}",
+        "fullwidth_wareki": f"{kanji}{ey}年{m}月{d}日".translate(_FULLWIDTH),
+    }[style]
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -470,7 +467,7 @@ def _enum_reader(allowed: tuple[str, ...]) -> Callable[[object], tuple[object, i
         text, state = _read_text(value)
         if state != _OK or not canonical:
             return text, state
-        found = canonical.get(header_key(text))
+        found = canonical.get(header_key(str(text)))
         return (found, _OK) if found is not None else (None, _BAD)
 
     return read
@@ -489,9 +486,10 @@ def _list_reader(allowed: tuple[str, ...]) -> Callable[[object], tuple[object, i
             return None, _BLANK
         if canonical:
             found = [canonical.get(header_key(i)) for i in items]
-            if None in found:
+            known = [f for f in found if f is not None]
+            if len(known) < len(found):
                 return None, _BAD
-            items = found
+            items = known
         return tuple(items), _OK
 
     return read
@@ -522,7 +520,9 @@ def _read_entries(
     return values, states
 
 
-def _typed_entries(values: list[object], states: np.ndarray, kind: Kind) -> object:
+def _typed_entries(
+    values: list[object], states: np.ndarray, kind: Kind
+) -> pd.api.extensions.ExtensionArray | np.ndarray:
     ok = states == _OK
     if kind in (Kind.ID, Kind.TEXT, Kind.ENUM):
         return pd.array([v if o else None for v, o in zip(values, ok, strict=True)], dtype="str")
@@ -672,6 +672,7 @@ def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         ns, bad = _instants(values, date_only=kind == Kind.DATE)
         typed = pd.Series(ns.view("datetime64[ns]"), index=raw.index, name=raw.name)
         return typed, pd.Series(bad, index=raw.index, name=raw.name)
+    reader: Callable[[object], tuple[object, int]]
     if kind == Kind.MARK:
         reader = _read_mark
     elif kind == Kind.INT:
@@ -685,10 +686,11 @@ def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     enc = _encode(values)
     entries, states = _read_entries(enc, reader)
     typed_entries = _typed_entries(entries, states, kind)
-    if isinstance(typed_entries, np.ndarray):
-        typed_values: object = typed_entries[enc.codes]
-    else:
-        typed_values = typed_entries.take(enc.codes)
+    typed_values = (
+        typed_entries[enc.codes]
+        if isinstance(typed_entries, np.ndarray)
+        else typed_entries.take(enc.codes)
+    )
     typed = pd.Series(typed_values, index=raw.index, name=raw.name, dtype=None)
     bad = pd.Series(states[enc.codes] == _BAD, index=raw.index, name=raw.name)
     return typed, bad
