@@ -12,6 +12,7 @@ import stat
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tokki_analytics.errors import InputError
@@ -216,7 +217,7 @@ def load_settings(path: Path | None, as_of: dt.date | None = None) -> Settings:
     Raises:
         SettingsError: The file is not valid TOML, or a key is unknown or of the wrong type.
     """
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # checked per key by _coerce
     if path is not None and path.exists():
         try:
             raw = tomllib.loads(_settings_text(path))
