@@ -11,8 +11,18 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from great_expectations.core import (
+        ExpectationSuite,
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.data_context import AbstractDataContext
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
@@ -59,11 +69,11 @@ class Validation:
     """
 
     results: dict[str, RuleResult]
-    gx_results: dict[str, object] = field(default_factory=dict)
-    suites: dict[str, object] = field(default_factory=dict)
+    gx_results: dict[str, ExpectationSuiteValidationResult] = field(default_factory=dict)
+    suites: dict[str, ExpectationSuite] = field(default_factory=dict)
 
 
-def quiet_context():
+def quiet_context() -> AbstractDataContext:
     """An in-memory GX context: progress bars off, and no temporary Data Docs folder.
 
     ``gx.get_context(mode="ephemeral")`` creates a Data Docs site in a fresh temporary
@@ -86,14 +96,16 @@ def quiet_context():
     return context
 
 
-def _batch_definition(context):
+def _batch_definition(context: AbstractDataContext) -> BatchDefinition:
     source = context.data_sources.add_pandas(name="tokki")
     asset = source.add_dataframe_asset(name="views")
     return asset.add_batch_definition_whole_dataframe(name="whole")
 
 
-def _rule_result(view: str, result) -> RuleResult:
+def _rule_result(view: str, result: ExpectationValidationResult) -> RuleResult:
     config = result.expectation_config
+    if config is None or not config.meta:
+        raise ValidationError(f"GX returned a result without its expectation on view {view}")
     rule_id = config.meta["rule_id"]
     info = result.exception_info or {}
     raised = info.get("raised_exception") or any(
@@ -107,7 +119,7 @@ def _rule_result(view: str, result) -> RuleResult:
     return RuleResult(rule_id=rule_id, view=view, checked=checked, failed_keys=keys)
 
 
-def validate(views: dict[str, pd.DataFrame], suites: dict[str, object]) -> Validation:
+def validate(views: dict[str, pd.DataFrame], suites: dict[str, ExpectationSuite]) -> Validation:
     """Validate every view against its suite, once, all contractors together.
 
     Args:
@@ -124,14 +136,14 @@ def validate(views: dict[str, pd.DataFrame], suites: dict[str, object]) -> Valid
     context = quiet_context()
     batches = _batch_definition(context)
     results: dict[str, RuleResult] = {}
-    gx_results: dict[str, object] = {}
+    gx_results: dict[str, ExpectationSuiteValidationResult] = {}
     for view, suite in suites.items():
         frame = views.get(view)
         if frame is None:
             raise ValidationError(f"no view {view!r} for suite {suite.name}")
         if frame.empty:
             for expectation in suite.expectations:
-                rule_id = expectation.meta["rule_id"]
+                rule_id = (expectation.meta or {})["rule_id"]
                 results[rule_id] = RuleResult(rule_id=rule_id, view=view, checked=0)
             continue
         batch = batches.get_batch(batch_parameters={"dataframe": frame})
