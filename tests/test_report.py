@@ -18,7 +18,6 @@ from conftest import ROOT
 from PIL import Image
 
 import tokki_analytics
-from tokki_analytics.findings import STATUS_FAIL, STATUS_NOT_ASSESSED, STATUS_PASS
 from tokki_analytics.history import (
     DB_NAME,
     finding_identities,
@@ -29,12 +28,17 @@ from tokki_analytics.mask import mask_name, roster_names
 from tokki_analytics.report import (
     RISK_FORMULA,
     SENSITIVE_FACTOR,
-    SEVERITY_WEIGHTS,
     clause_status,
     contractor_ids,
     risk_ranking,
-    rule_clauses,
     write_html,
+)
+from tokki_analytics.vocab import (
+    SEVERITY_WEIGHTS,
+    STATUS_FAIL,
+    STATUS_NOT_ASSESSED,
+    STATUS_PASS,
+    rule_clauses,
 )
 
 LINKS = {"findings.xlsx": "Excel", "datadocs/index.html": "GX Data Docs"}

@@ -15,7 +15,7 @@ from conftest import ROOT
 import tokki_analytics
 from tokki_analytics.cli import main
 from tokki_analytics.errors import InputError
-from tokki_analytics.rules import RULES, SEVERITY_GX
+from tokki_analytics.rules import RULES
 from tokki_analytics.suites import (
     SUITES_DIR,
     SuiteError,
@@ -23,6 +23,7 @@ from tokki_analytics.suites import (
     load_suites,
     views_in_order,
 )
+from tokki_analytics.vocab import SEVERITY_GX
 
 SPEC_RULE_IDS = {
     "C2-1", "C3-1", "C3-2", "C3-3", "C4-1", "C5-1", "C5-2", "C7.1-1", "C7.2-1", "C7.2-2",

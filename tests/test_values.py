@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tokki_analytics import values
-from tokki_analytics.forms import CLAUSE_IDS, TAKEOUT_MEDIA, Column, Kind
+from tokki_analytics.forms import TAKEOUT_MEDIA, Column, Kind
 from tokki_analytics.values import (
     DATE_STYLES,
     ERAS,
@@ -22,6 +22,7 @@ from tokki_analytics.values import (
     parse_date_text,
     parse_datetime_text,
 )
+from tokki_analytics.vocab import CLAUSE_IDS
 
 DATE = Column("受領日", "received_on", Kind.DATE)
 DATETIME = Column("日時", "at", Kind.DATETIME)

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tokki_analytics.findings import STATUS_FAIL
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.report import (
     clause_status,
@@ -22,8 +21,8 @@ from tokki_analytics.report import (
     heatmap_png,
     risk_ranking,
 )
+from tokki_analytics.vocab import SEVERITY_ORDER, STATUS_FAIL, clause_label
 
-SEVERITY_ORDER = {"重大": 0, "軽微": 1, "観察": 2}
 #: Contract size bands by 取扱件数 (record_volume): lower bound → label.
 SIZE_BANDS = ((0, "〜999件"), (1_000, "1,000〜9,999件"), (10_000, "10,000〜99,999件"))
 SIZE_TOP = (100_000, "100,000件〜")
@@ -302,7 +301,7 @@ def trend_figure(trend: pd.DataFrame, clause: str):
     """
     from matplotlib.ticker import MaxNLocator
 
-    from tokki_analytics.report import _figure, clause_label
+    from tokki_analytics.report import _figure
 
     fig = _figure(9, 4.5)
     ax = fig.add_subplot()

@@ -29,10 +29,10 @@ from tokki_analytics.forms import (
     FORMS_BY_KEY,
     MASTERS,
     SUBMISSION_FORMS,
-    expand_clauses,
     form_for_name,
 )
 from tokki_analytics.rules import RULES, VIEW_FORMS, Rule
+from tokki_analytics.vocab import expand_clauses
 
 MISSING, UNREADABLE, NO_HEADER = "missing", "unreadable", "no_header"
 #: States in which a form was sent but nothing of it could be used.

@@ -27,7 +27,6 @@ import pandas as pd
 
 from tokki_analytics.errors import ParameterError, unknown_contractor
 from tokki_analytics.export import write_bytes
-from tokki_analytics.findings import STATUS_FAIL, STATUS_NOT_ASSESSED
 from tokki_analytics.forms import ALL_FORMS
 from tokki_analytics.mask import (
     mask_columns,
@@ -38,15 +37,17 @@ from tokki_analytics.mask import (
 )
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.present import cell_text, labels
-from tokki_analytics.report import (
-    clause_key,
-    clause_label,
-    clause_status,
-    contractor_names,
-)
+from tokki_analytics.report import clause_status, contractor_names
 from tokki_analytics.rules import RULES
 from tokki_analytics.safetext import restore_cell
 from tokki_analytics.views import days_between
+from tokki_analytics.vocab import (
+    STATUS_FAIL,
+    STATUS_NOT_ASSESSED,
+    STATUS_PASS,
+    clause_key,
+    clause_label,
+)
 
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 FORM_KEYS = {form.name: form.key for form in ALL_FORMS}
@@ -506,7 +507,9 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
 def status_counts(brief: Briefing) -> pd.Series:
     """How many clause × contract cells are 適合 / 不適合 / 未評価."""
     values = pd.Series(brief.status.to_numpy().ravel())
-    return values.value_counts().reindex(["適合", STATUS_FAIL, STATUS_NOT_ASSESSED], fill_value=0)
+    return values.value_counts().reindex(
+        [STATUS_PASS, STATUS_FAIL, STATUS_NOT_ASSESSED], fill_value=0
+    )
 
 
 # --- charts ------------------------------------------------------------------------------

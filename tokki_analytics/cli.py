@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tokki_analytics.safetext import escape_controls, json_text, terminal_text
+from tokki_analytics.vocab import SEVERITIES, SEVERITY_ALIASES, SEVERITY_RANK, severity_grade
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
@@ -256,15 +257,11 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SEVERITY_RANK = {"観察": 0, "軽微": 1, "重大": 2}
-SEVERITY_ALIASES = {"info": "観察", "warning": "軽微", "critical": "重大"}
-
-
 def failing_exit(findings, fail_on: str | None) -> int:
     """Exit code 1 when a finding is at or above ``fail_on`` (重大/軽微/観察), else 0."""
     if not fail_on:
         return EXIT_OK
-    threshold = SEVERITY_RANK[SEVERITY_ALIASES.get(fail_on, fail_on)]
+    threshold = SEVERITY_RANK[severity_grade(fail_on)]
     ranks = findings["severity"].map(SEVERITY_RANK)
     return EXIT_FINDINGS if (ranks >= threshold).any() else EXIT_OK
 
@@ -310,7 +307,7 @@ def _print_run(result, out: Path) -> None:
     print(f"データフォルダ: {terminal_text(result.submission.data_dir)}")
     print(
         f"指摘 (findings): {len(findings)} 件 "
-        + " / ".join(f"{grade} {counts.get(grade, 0)}" for grade in ("重大", "軽微", "観察"))
+        + " / ".join(f"{grade} {counts.get(grade, 0)}" for grade in SEVERITIES)
     )
     print(f"報告書 (report): {terminal_text(out / 'index.html')}")
 
@@ -368,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="進捗と要約を表示しない (no output)")
     p.add_argument(
         "--fail-on",
-        choices=["重大", "軽微", "観察", "critical", "warning", "info"],
+        choices=[*SEVERITIES, *SEVERITY_ALIASES],
         help="この重大度以上の指摘があれば終了コード 1 (exit 1 on findings at or above)",
     )
     p.set_defaults(func=cmd_run)

@@ -29,15 +29,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tokki_analytics.export import write_bytes
-from tokki_analytics.findings import (
-    COMPLIANCE_COLUMNS,
-    FINDING_COLUMNS,
-    STATUS_FAIL,
-    STATUS_NOT_ASSESSED,
-)
+from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
 from tokki_analytics.load import DEFECT_COLUMNS
 from tokki_analytics.mask import NameMask, mask_name_cells, submission_names
 from tokki_analytics.safetext import escape_controls, neutralise
+from tokki_analytics.vocab import MAJOR, MINOR, OBSERVATION, STATUS_FAIL, STATUS_NOT_ASSESSED
 
 SHEET_FINDINGS = "指摘一覧"
 SHEET_COMPLIANCE = "適合率"
@@ -69,9 +65,9 @@ SHEET_NAME_MAX = 31
 
 #: Severity → (fill, font colour): red, amber, blue as in Excel's own highlight styles.
 SEVERITY_COLOURS = {
-    "重大": ("FFC7CE", "9C0006"),
-    "軽微": ("FFEB9C", "9C5700"),
-    "観察": ("DDEBF7", "1F4E78"),
+    MAJOR: ("FFC7CE", "9C0006"),
+    MINOR: ("FFEB9C", "9C5700"),
+    OBSERVATION: ("DDEBF7", "1F4E78"),
 }
 #: Cell colours (fill, font) of severities and clause statuses.
 CELL_COLOURS = {
@@ -79,7 +75,7 @@ CELL_COLOURS = {
     STATUS_FAIL: ("FFC7CE", "9C0006"),
     STATUS_NOT_ASSESSED: ("EDEDED", "595959"),
 }
-BOLD_VALUES = frozenset({"重大", STATUS_FAIL})
+BOLD_VALUES = frozenset({MAJOR, STATUS_FAIL})
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _NAME_ROW_FONT = Font(color="808080", size=9, italic=True)
 _WIDTH_CAP = {"detail": 80, "value": 40, "source": 50}

@@ -38,7 +38,6 @@ COMPLIANCE_COLUMNS = [
 ]
 #: Rule order in outputs: the order of RULES.md, submission defects last.
 RULE_ORDER = [rule.id for rule in RULES] + ["Q0", "Q1", "Q2", "Q3"]
-STATUS_FAIL, STATUS_NOT_ASSESSED, STATUS_PASS = "不適合", "未評価", "適合"
 
 
 def _text(values: pd.Series) -> pd.Series:

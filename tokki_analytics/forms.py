@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tokki_analytics.vocab import CLAUSE_IDS
+
 
 class Kind(StrEnum):
     """How a column's cells are read."""
@@ -133,10 +135,6 @@ NO_MARKS = ("未", "無", "不要", "×", "いいえ")
 BLANK_WORDS = ("-", "－", "―", "‐", "なし")
 LIST_SEPARATORS = (";", "；", "、", ",", "\n")
 HAS = ("有", "無")
-CLAUSE_IDS = tuple(
-    [f"第{n}" for n in range(1, 17)]
-    + [f"第7{k}" for k in ("一", "二", "三", "四", "五", "六", "七", "八")]
-)
 ROLES = ("作業責任者", "作業従事者")
 EMPLOYMENT = ("正社員", "契約社員", "派遣労働者", "パート・アルバイト", "その他")
 LEDGER_MEDIA = ("紙", "電子", "紙・電子")
@@ -467,11 +465,3 @@ def form_for_name(name: str, forms: tuple[Form, ...] = SUBMISSION_FORMS) -> Form
             if norm == fname or norm.startswith(fname + "_"):
                 return form
     return None
-
-
-def expand_clauses(clauses: tuple[str, ...] | list[str]) -> frozenset[str]:
-    """Expand clause ids: ``第7`` stands for itself and for 第7一 to 第7八."""
-    out = set(clauses)
-    if "第7" in out:
-        out.update(c for c in CLAUSE_IDS if c.startswith("第7") and len(c) > 2)
-    return frozenset(out)

@@ -39,11 +39,11 @@ from tokki_analytics.forms import (
     Form,
     Kind,
     Need,
-    expand_clauses,
 )
 from tokki_analytics.mask import roster_names
 from tokki_analytics.settings import Settings, load_settings
 from tokki_analytics.values import LAST_DAY, is_blank, is_open_end, parse_column
+from tokki_analytics.vocab import expand_clauses
 
 log = logging.getLogger(__name__)
 

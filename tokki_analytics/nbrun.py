@@ -94,7 +94,7 @@ def check_parameters(
         tokki_analytics.load.DataFolderError: ``data_dir`` is not a data folder.
     """
     from tokki_analytics.load import read_contracts
-    from tokki_analytics.report import parse_clause
+    from tokki_analytics.vocab import parse_clause
 
     NOTEBOOKS[name]
     contracts = read_contracts(data_dir)

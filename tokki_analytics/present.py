@@ -24,9 +24,9 @@ import pandas as pd
 
 from tokki_analytics.excel import CELL_COLOURS as EXCEL_COLOURS
 from tokki_analytics.excel import LABELS as CONTRACT_LABELS
-from tokki_analytics.findings import STATUS_PASS
 from tokki_analytics.forms import ALL_FORMS, FORMS_BY_KEY
 from tokki_analytics.safetext import escape_controls
+from tokki_analytics.vocab import STATUS_PASS
 
 #: Headers of columns the briefing and the analyses add to the output contract's.
 EXTRA_LABELS = {

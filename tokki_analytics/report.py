@@ -51,20 +51,28 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.assess import clause_reasons, form_states
-from tokki_analytics.errors import ParameterError
 from tokki_analytics.export import prepare_out, write_text
-from tokki_analytics.findings import (
-    RULE_ORDER,
-    STATUS_FAIL,
-    STATUS_NOT_ASSESSED,
-    STATUS_PASS,
-    rollup,
-)
-from tokki_analytics.forms import CONTRACTS, expand_clauses, nfkc
+from tokki_analytics.findings import RULE_ORDER, rollup
+from tokki_analytics.forms import CONTRACTS
 from tokki_analytics.mask import mask_name, mask_name_cells, mask_text, submission_names
 from tokki_analytics.rules import RULES
 from tokki_analytics.safetext import escape_controls
 from tokki_analytics.values import LAST_DAY
+from tokki_analytics.vocab import (
+    CLAUSE_TITLES,
+    MAJOR,
+    MINOR,
+    OBSERVATION,
+    SEVERITIES,
+    SEVERITY_WEIGHTS,
+    STATUS_FAIL,
+    STATUS_NOT_ASSESSED,
+    STATUS_PASS,
+    clause_key,
+    clause_label,
+    expand_clauses,
+    rule_clauses,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -72,86 +80,22 @@ if TYPE_CHECKING:
     from tokki_analytics.history import History
     from tokki_analytics.pipeline import Audit
 
-SEVERITIES = ("重大", "軽微", "観察")
-#: Weights of the risk score per severity (ISO 19011 grading).
-SEVERITY_WEIGHTS = {"重大": 3.0, "軽微": 1.0, "観察": 0.2}
 #: Factor of the risk score for a contractor handling 要配慮個人情報.
 SENSITIVE_FACTOR = 1.5
 #: Records per step of the volume factor's logarithm.
 VOLUME_UNIT = 1000
 RISK_FORMULA = "リスクスコア = W × (1 + log10(1 + V ÷ 1,000)) × S"
-#: Short Japanese titles of the clauses that have rules (what their rules check).
-CLAUSE_TITLES = {
-    "第2": "作業責任者",
-    "第3": "従事者の届出",
-    "第4": "誓約書",
-    "第5": "研修",
-    "第7一": "保管",
-    "第7二": "持出し",
-    "第7三": "暗号化",
-    "第7四": "複製",
-    "第7五": "媒体点検",
-    "第7六": "管理台帳",
-    "第7七": "私物端末",
-    "第7八": "ソフトウェア",
-    "第8": "受渡し",
-    "第9": "再委託",
-    "第11": "返還・廃棄",
-    "第12": "点検報告",
-    "第13": "実地検査",
-    "第14": "事故報告",
-}
 STATUS_CLASS = {STATUS_FAIL: "st-fail", STATUS_NOT_ASSESSED: "st-na", STATUS_PASS: "st-ok"}
-SEVERITY_CLASS = {"重大": "sev-major", "軽微": "sev-minor", "観察": "sev-obs"}
+SEVERITY_CLASS = {MAJOR: "sev-major", MINOR: "sev-minor", OBSERVATION: "sev-obs"}
 FONT_STACK = (
     '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "YuGothic", Meiryo, '
     '"Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", sans-serif'
 )
-_KANJI = {k: n for n, k in enumerate("一二三四五六七八九", start=1)}
-_CLAUSE = re.compile(r"第(\d+)(.*)")
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*:|//|\\\\)")
 _UNSAFE_FILE = re.compile(r"[^\w\-]")
 
 
 # --- pure tables ------------------------------------------------------------------------
-
-
-def clause_key(clause: str) -> tuple[int, int, str]:
-    """Sort key of a clause id: 第2 < 第7一 < 第7八 < 第8 < 第13."""
-    match = _CLAUSE.fullmatch(clause)
-    if not match:
-        return (10_000, 0, clause)
-    return (int(match.group(1)), _KANJI.get(match.group(2), 0), clause)
-
-
-def rule_clauses() -> list[str]:
-    """The clauses that have rules, in clause order."""
-    return sorted({rule.clause for rule in RULES}, key=clause_key)
-
-
-def parse_clause(text: str) -> str:
-    """The rule clause an auditor typed: ``第3``, ``3``, ``第１０`` or ``第7三``.
-
-    Raises:
-        ParameterError: No rule belongs to that clause (the message lists those that do).
-    """
-    typed = nfkc(str(text))
-    clause = typed if typed.startswith("第") else f"第{typed}"
-    known = rule_clauses()
-    if clause in known:
-        return clause
-    parts = [c for c in known if c.startswith(clause) and not c[len(clause) :].isdigit()]
-    hint = f"（{clause} は {'、'.join(parts)} に分かれています）" if parts else ""
-    raise ParameterError(
-        f"条項「{text}」の規則はありません{hint}。指定できる条項: {'、'.join(known)} / "
-        f"no rule checks clause {text!r}; clauses with rules: {', '.join(known)}"
-    )
-
-
-def clause_label(clause: str) -> str:
-    """``第7三 暗号化``: the clause id and its short title."""
-    title = CLAUSE_TITLES.get(clause)
-    return f"{clause} {title}" if title else clause
 
 
 def _excluded(value: object) -> frozenset[str]:

@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-SEVERITY_GX = {"重大": "critical", "軽微": "warning", "観察": "info"}
-
 
 def judge_column(rule_id: str) -> str:
     """The view column telling where ``rule_id`` judges a unit."""

@@ -19,7 +19,8 @@ from importlib import resources
 from pathlib import Path
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.rules import RULES, SEVERITY_GX, Rule
+from tokki_analytics.rules import RULES, Rule
+from tokki_analytics.vocab import SEVERITY_GX
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 

@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.assess import FormStates, form_states
-from tokki_analytics.forms import FORMS_BY_KEY, expand_clauses, header_key
+from tokki_analytics.forms import FORMS_BY_KEY, header_key
 from tokki_analytics.load import Submission
 from tokki_analytics.rules import RULES_BY_ID, judge_column
+from tokki_analytics.vocab import expand_clauses
 
 
 def column_names(form: str, keys: Iterable[str]) -> dict[str, str]:

@@ -37,7 +37,7 @@ from IPython.display import Markdown, display
 from tokki_analytics import analysis
 from tokki_analytics.briefing import mask_details, open_run
 from tokki_analytics.present import capped_table, chart, table
-from tokki_analytics.report import clause_label, parse_clause
+from tokki_analytics.vocab import clause_label, parse_clause
 
 pd.set_option("display.max_colwidth", None)
 clause = parse_clause(clause)
