@@ -13,7 +13,7 @@ import pytest
 from conftest import CONTRACT_HEADER, ROOT, STAFF_HEADER, contract, staff_row, write_xlsx
 
 import tokki_analytics
-from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
+from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS, UNIT_COLUMNS
 from tokki_analytics.samples import generate
 
 KEY_COLUMNS = ["rule_id", "contractor_id", "contract_id", "form", "source", "sheet", "row"]
@@ -56,7 +56,7 @@ def test_every_rule_id_is_produced_when_its_failure_is_present(sample_audit):
 
 def test_findings_follow_the_output_contract(sample_audit):
     findings = sample_audit.findings
-    assert list(findings.columns) == FINDING_COLUMNS
+    assert list(findings.columns) == FINDING_COLUMNS + UNIT_COLUMNS  # the unit: in memory
     assert set(findings["severity"]) <= {"重大", "軽微", "観察"}
     assert not findings["source"].str.contains("\\\\", regex=False).any()
     contract_level = findings["rule_id"].isin(["C2-1", "C7.5-1", "P-1", "Q1"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import io
@@ -18,6 +19,7 @@ from conftest import ROOT
 from PIL import Image
 
 import tokki_analytics
+from tokki_analytics.findings import FINDING_COLUMNS, build_findings
 from tokki_analytics.history import (
     DB_NAME,
     finding_identities,
@@ -33,6 +35,7 @@ from tokki_analytics.report import (
     risk_ranking,
     write_html,
 )
+from tokki_analytics.rules import RULES_BY_ID
 from tokki_analytics.vocab import (
     SEVERITY_WEIGHTS,
     STATUS_FAIL,
@@ -97,7 +100,7 @@ def _pages(out: Path) -> dict[Path, str]:
 
 def _person_name(audit) -> tuple[str, str]:
     """A roster name (and its finding's rule id) that the report shows next to a finding."""
-    units = finding_units(audit)
+    units = finding_units(audit.findings)
     staff = audit.submission.frames["staff"]
     for idx, person in units["person_id"].items():
         if not person:
@@ -298,7 +301,7 @@ def test_first_run_has_no_previous(sample_audit, histories):
 
 def test_new_and_resolved_findings_between_runs(sample_audit, dropped, histories):
     _, first, second, third = histories
-    identity = finding_identities(sample_audit)[dropped]
+    identity = finding_identities(sample_audit.findings)[dropped]
     assert second.previous_run_id == first.run_id
     assert second.new_findings.empty
     assert list(second.resolved_findings["identity"]) == [identity]
@@ -318,12 +321,59 @@ def test_trend_has_a_point_per_run(sample_audit, histories):
 
 
 def test_identity_does_not_rest_on_row_numbers(sample_audit):
-    shifted_views = {k: v.assign(_row=v["_row"] + 10) for k, v in sample_audit.views.items()}
-    findings = sample_audit.findings.assign(row=sample_audit.findings["row"] + 10)
-    shifted = dataclasses.replace(sample_audit, views=shifted_views, findings=findings)
-    before = finding_identities(sample_audit)
+    # every row 10 further down (rows inserted above): the same units, the same identities
+    views = {k: v.assign(_row=v["_row"] + 10) for k, v in sample_audit.views.items()}
+    defects = sample_audit.submission.defects
+    shifted = build_findings(
+        views, sample_audit.validation, defects.assign(row=defects["row"] + 10)
+    )
+    assert shifted["row"].equals(sample_audit.findings["row"] + 10)
+    before = finding_identities(sample_audit.findings)
     assert before.is_unique
     assert (finding_identities(shifted) == before).all()
+
+
+def test_findings_carry_the_unit_they_failed(sample_audit):
+    findings = sample_audit.findings
+    rules = findings[~findings["rule_id"].str.startswith("Q")]
+    assert len(rules) and (findings.loc[rules.index, "view"] != "").all()
+    for (rule_id, view), group in rules.groupby(["rule_id", "view"]):
+        assert RULES_BY_ID[rule_id].view == view
+        rows = sample_audit.views[view].set_index("_key").loc[group["view_key"]]
+        assert list(rows["_source"].astype(str)) == list(group["source"])
+        assert list(rows["_row"].astype("Int64").astype(str)) == list(group["row"].astype(str))
+        failed = sample_audit.validation.results[rule_id].failed_keys
+        assert set(group["view_key"]) == set(failed)
+    defects = findings[findings["rule_id"].str.startswith("Q")]
+    assert defects["view_key"].isna().all() and (defects[["view", "unit"]] == "").all().all()
+
+
+def test_a_store_written_by_the_previous_version_loads_and_keeps_its_findings(
+    sample_audit, tmp_path
+):
+    # tests/fixtures/history_v0.sql: a run of data_samples recorded by tokki before findings
+    # carried their units (identities re-derived from the views and the detail text)
+    store = tmp_path / "store"
+    store.mkdir()
+    dump = (ROOT / "tests" / "fixtures" / "history_v0.sql").read_text(encoding="utf-8")
+    with contextlib.closing(sqlite3.connect(store / DB_NAME)) as con:
+        con.executescript(dump)
+        with con:
+            data_dir = str((ROOT / "data_samples").resolve())
+            con.execute("UPDATE runs SET data_dir = ?", (data_dir,))
+    now = record_run(store, sample_audit, run_at=dt.datetime(2026, 2, 1, 9, 0))
+    assert now.previous_run_id == 1 and len(now.runs) == 2
+    assert now.new_findings.empty and now.resolved_findings.empty
+    assert now.compliance["run_id"].nunique() == 2
+
+
+def test_findings_read_back_from_a_run_are_not_recorded(sample_audit, tmp_path):
+    reopened = dataclasses.replace(
+        sample_audit, findings=sample_audit.findings[FINDING_COLUMNS], validation=None
+    )
+    with pytest.raises(ValueError, match="units"):
+        record_run(tmp_path / "store", reopened)
+    assert not (tmp_path / "store").exists()
 
 
 def test_history_store_is_private_and_holds_no_names(sample_audit, histories):

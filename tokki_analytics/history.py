@@ -32,17 +32,19 @@ Finding identity
     - *Contract-level rules* (unit ``contract``: C2-1, C7.5-1, P-1): the content key is
       empty, so the identity is rule + contract (a C2-1 whose gap dates change is still the
       same finding).
-    - *Row-level rules*: the finding is matched to its failing row of the check view
-      (contractor, contract, source, sheet, row and the detail line the rule writes for that
-      row), and the content key is that row's identifying values among
-      :data:`IDENTITY_COLUMNS` that it has: 従事者ID, 台帳番号, 事故番号, 端末番号, 再委託先,
-      年度, 点検対象, 処理区分, 方向, 開始日 and the event's date or datetime. A finding that
-      cannot be matched to a view row falls back to its detail text, which names the values
-      at fault.
+    - *Row-level rules*: the content key is the ``unit`` the finding carries (see
+      :mod:`tokki_analytics.findings`): its view row's identifying values among
+      :data:`~tokki_analytics.findings.IDENTITY_COLUMNS` that the view has: 従事者ID, 台帳番号,
+      事故番号, 端末番号, 再委託先, 年度, 点検対象, 処理区分, 方向, 開始日 and the event's
+      date or datetime. A view with none of them falls back to the detail text, which names
+      the values at fault.
     - *Submission defects* Q0–Q3: the file (source) and the detail text, which names the
       column and the raw value.
     - *occurrence*: 0 for the first finding with a given key in the sorted findings, 1 for
       the next, …, so two findings with identical content stay two.
+
+    Only a run's own findings carry their units; findings read back from a run's
+    findings.csv (:func:`tokki_analytics.briefing.open_run`) do not, and have no identity.
 """
 
 from __future__ import annotations
@@ -60,36 +62,17 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.findings import FINDING_COLUMNS, rollup
+from tokki_analytics.findings import FINDING_COLUMNS, UNIT_COLUMNS, rollup
 from tokki_analytics.mask import mask_columns, submission_names
-from tokki_analytics.rules import RULES
+from tokki_analytics.rules import RULES_BY_ID
 from tokki_analytics.safetext import escape_controls
 
 if TYPE_CHECKING:
     from tokki_analytics.pipeline import Audit
 
 DB_NAME = "history.sqlite3"
-#: View columns that identify a row's content (in this order), where a view has them.
-IDENTITY_COLUMNS = (
-    "person_id",
-    "ledger_id",
-    "incident_id",
-    "device_id",
-    "subcontractor",
-    "fiscal_year",
-    "target",
-    "kind",
-    "direction",
-    "start_date",
-    "event_at",
-    "taken_at",
-    "at",
-    "on",
-    "checked_on",
-    "requested_on",
-)
-_ORIGIN = ["contractor_id", "contract_id", "source", "sheet", "row", "detail"]
-_RULES = {rule.id: rule for rule in RULES}
+#: Rules whose unit is a contract: their identity is rule + contract (no content key).
+CONTRACT_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.unit == "contract")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -258,109 +241,65 @@ class History:
 # --- finding identity ---------------------------------------------------------------
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Values as plain text; NA → ""; datetimes in ISO form; whole floats without .0."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        out = values.dt.strftime("%Y-%m-%dT%H:%M:%S")
-    elif pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
-        out = pd.to_numeric(values, errors="coerce").astype("Int64").astype("str")
-    else:
-        out = values.astype("str")
-    return out.where(values.notna(), "").fillna("").astype(object)
+def _column_text(findings: pd.DataFrame, column: str) -> pd.Series:
+    values = findings[column]
+    return values.astype(object).where(values.notna(), "").astype(str)
 
 
-def _row_text(values: pd.Series) -> pd.Series:
-    return _text(pd.to_numeric(values, errors="coerce"))
-
-
-def _content(rows: pd.DataFrame) -> pd.Series:
-    """The content key of view rows: their identifying values joined."""
-    columns = [c for c in IDENTITY_COLUMNS if c in rows.columns]
-    if not columns:
-        return pd.Series("", index=rows.index, dtype=object)
-    parts = [c + "=" + _text(rows[c]) for c in columns]
-    out = parts[0]
-    for part in parts[1:]:
-        out = out + "|" + part
-    return out
-
-
-def _rule_units(audit: Audit, rule_id: str) -> pd.DataFrame:
-    """Failing view rows of a row-level rule: origin + detail → content key, person_id."""
-    rule = _RULES[rule_id]
-    result = audit.validation.results.get(rule_id)
-    view = audit.views.get(rule.view)
-    if result is None or view is None or not result.failed_keys:
-        return pd.DataFrame(columns=[*_ORIGIN, "content", "person_id"])
-    rows = view.set_index("_key").loc[result.failed_keys].reset_index()
-    out = pd.DataFrame(
-        {
-            "contractor_id": _text(rows["contractor_id"]),
-            "contract_id": _text(rows["contract_id"]),
-            "source": _text(rows["_source"]),
-            "sheet": _text(rows["_sheet"]),
-            "row": _row_text(rows["_row"]),
-            "detail": rule.detail(rows).astype("str").to_numpy(),
-            "content": _content(rows).to_numpy(),
-            "person_id": (_text(rows["person_id"]).to_numpy() if "person_id" in rows else ""),
-        }
-    )
-    return out.drop_duplicates(_ORIGIN)
-
-
-def finding_units(audit: Audit, findings: pd.DataFrame | None = None) -> pd.DataFrame:
+def finding_units(findings: pd.DataFrame) -> pd.DataFrame:
     """The content key (and person, where the unit is one) of each finding.
 
+    Read from the unit each finding carries (:data:`tokki_analytics.findings.UNIT_COLUMNS`).
+
     Args:
-        audit: The run.
-        findings: Findings of that run (default: ``audit.findings``); any subset works.
+        findings: Findings of one run as :func:`tokki_analytics.pipeline.audit` made them;
+            any subset works.
 
     Returns:
         A frame on the findings' index with ``content`` (see the module docstring) and
-        ``person_id`` (the 従事者ID of the failing row, "" where there is none).
+        ``person_id`` (the 従事者ID of the failing unit, "" where there is none).
+
+    Raises:
+        ValueError: The findings do not carry their units (read back from findings.csv).
     """
-    findings = audit.findings if findings is None else findings
-    keys = findings[_ORIGIN[:-1]].astype(object).where(findings[_ORIGIN[:-1]].notna(), "")
-    keys = keys.astype(str).assign(
-        row=_row_text(findings["row"]), detail=findings["detail"].astype(str).to_numpy()
+    missing = [column for column in UNIT_COLUMNS if column not in findings.columns]
+    if missing:
+        raise ValueError(
+            f"findings without their units ({', '.join(missing)}): only a run's own findings, "
+            "not those read back from findings.csv, have an identity"
+        )
+    rule_id = _column_text(findings, "rule_id")
+    detail = _column_text(findings, "detail")
+    unit = _column_text(findings, "unit")
+    content = np.select(
+        [
+            ~rule_id.isin(RULES_BY_ID).to_numpy(),  # Q0–Q3: the file and the detail
+            rule_id.isin(CONTRACT_RULES).to_numpy(),
+            (unit != "").to_numpy(),
+        ],
+        ["source=" + _column_text(findings, "source") + "|" + detail, "", unit],
+        default="detail=" + detail,
     )
-    out = pd.DataFrame({"content": "", "person_id": ""}, index=findings.index, dtype=object)
-    for rule_id in findings["rule_id"].unique():
-        mask = (findings["rule_id"] == rule_id).to_numpy()
-        rule = _RULES.get(rule_id)
-        part = keys[mask]
-        if rule is None:  # Q0–Q3: the file and the detail
-            out.loc[mask, "content"] = ("source=" + part["source"] + "|" + part["detail"]).values
-            continue
-        if rule.unit == "contract":
-            continue
-        units = _rule_units(audit, rule_id)
-        # units are unique on _ORIGIN, so the left merge keeps part's rows in order
-        merged = part.reset_index(drop=True).merge(units, on=_ORIGIN, how="left")
-        found = merged["content"].notna() & (merged["content"] != "")
-        content = merged["content"].where(found, "detail=" + merged["detail"])
-        out.loc[part.index, "content"] = content.to_numpy()
-        out.loc[part.index, "person_id"] = merged["person_id"].fillna("").to_numpy()
-    return out
+    return pd.DataFrame(
+        {"content": content, "person_id": _column_text(findings, "person_id")},
+        index=findings.index,
+        dtype=object,
+    )
 
 
-def finding_identities(
-    audit: Audit, findings: pd.DataFrame | None = None, units: pd.DataFrame | None = None
-) -> pd.Series:
+def finding_identities(findings: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.Series:
     """Each finding's identity across runs (sha1 hex; see the module docstring).
 
     Args:
-        audit: The run.
-        findings: Findings of that run (default: ``audit.findings``).
+        findings: Findings of one run, with their units (sorted as the run sorts them).
         units: Their :func:`finding_units`, if already computed.
 
     Returns:
         A Series of 40-character hex digests on the findings' index.
     """
-    findings = audit.findings if findings is None else findings
     if findings.empty:
         return pd.Series([], index=findings.index, dtype=object)
-    units = finding_units(audit, findings) if units is None else units.loc[findings.index]
+    units = finding_units(findings) if units is None else units.loc[findings.index]
     cols = ["rule_id", "contractor_id", "contract_id", "form"]
     head = findings[cols].astype(object).where(findings[cols].notna(), "").astype(str)
     base = head.agg("\x1f".join, axis=1) + "\x1f" + units["content"].astype(str)
@@ -413,7 +352,9 @@ def _insert_run(con: sqlite3.Connection, data_dir: str, audit: Audit, run_at: dt
             len(audit.findings),
         ),
     )
-    run_id = int(cur.lastrowid)
+    if cur.lastrowid is None:  # sqlite3 gives the id of every successful INSERT
+        raise sqlite3.DatabaseError("the store gave no id for the run")
+    run_id = cur.lastrowid
     comp = _compliance_rows(audit)
     con.executemany(
         "INSERT INTO compliance VALUES (?, ?, ?, ?, ?, ?)",
@@ -432,10 +373,10 @@ def _insert_run(con: sqlite3.Connection, data_dir: str, audit: Audit, run_at: dt
     return run_id
 
 
-def _insert_findings(con: sqlite3.Connection, run_id: int, audit: Audit) -> None:
-    findings = audit.findings
-    ids = finding_identities(audit, findings)  # from the names as written (a hash)
-    findings = mask_columns(findings, submission_names(audit.submission), whole=True)
+def _insert_findings(con: sqlite3.Connection, run_id: int, audit: Audit, ids: pd.Series) -> None:
+    """Store the run's findings (names masked) with their identities ``ids``."""
+    names = submission_names(audit.submission)
+    findings = mask_columns(audit.findings[FINDING_COLUMNS], names, whole=True)
     rows = []
     for identity, f in zip(ids, findings.itertuples(index=False), strict=True):
         row = None if pd.isna(f.row) else int(f.row)
@@ -504,7 +445,13 @@ def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None)
     Returns:
         The data folder's history up to this run, with new and resolved findings versus
         the previous run of the same (resolved) data folder.
+
+    Raises:
+        ValueError: The audit's findings do not carry their units (a run reopened from its
+            output folder by :func:`tokki_analytics.briefing.open_run`); nothing is stored.
+        HistoryError: The store cannot be used or written.
     """
+    ids = finding_identities(audit.findings)  # from the names as written (a hash)
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     data_dir = escape_controls(str(Path(audit.submission.data_dir).resolve()))
     check_store(store_dir)
@@ -513,7 +460,7 @@ def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None)
         with contextlib.closing(con):
             with con:
                 run_id = _insert_run(con, data_dir, audit, run_at)
-                _insert_findings(con, run_id, audit)
+                _insert_findings(con, run_id, audit, ids)
             runs = _runs(con, data_dir, run_id)
             previous = int(runs["run_id"].iloc[-2]) if len(runs) > 1 else None
             current = _stored_findings(con, run_id)
@@ -523,8 +470,7 @@ def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None)
         raise _store_error(
             store_dir, f"記録できません: {exc}", f"cannot record the run: {exc}"
         ) from exc
-    ids = finding_identities(audit)
-    findings = audit.findings.assign(identity=ids)
+    findings = audit.findings[FINDING_COLUMNS].assign(identity=ids)
     new = findings[~ids.isin(set(before["identity"]))] if previous is not None else findings
     resolved = before[~before["identity"].isin(set(current["identity"]))]
     return History(

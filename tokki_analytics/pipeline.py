@@ -10,11 +10,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from tokki_analytics.load import Submission, load
 from tokki_analytics.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from tokki_analytics.validate import Validation
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
@@ -26,16 +30,20 @@ class Audit:
     Attributes:
         submission: The loaded data folder (typed frames, defects).
         views: The check views that were validated.
-        findings: One row per failure (findings.csv).
+        findings: One row per failure: the columns of findings.csv
+            (:data:`~tokki_analytics.findings.FINDING_COLUMNS`), then the unit each failed
+            (:data:`~tokki_analytics.findings.UNIT_COLUMNS`).
         compliance: Units checked and failed per rule × contractor × contract.
-        validation: GX results per rule and per view.
+        validation: GX results per rule and per view; None for a finished run reopened
+            from its output folder (:func:`tokki_analytics.briefing.open_run`), whose
+            findings are read from findings.csv and carry no units.
     """
 
     submission: Submission
     views: dict[str, pd.DataFrame]
     findings: pd.DataFrame
     compliance: pd.DataFrame
-    validation: object
+    validation: Validation | None
 
     @property
     def settings(self) -> Settings:

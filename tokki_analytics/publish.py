@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tokki_analytics.errors import InputError
 from tokki_analytics.export import check_out, staged_folder, write_csv
+from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.mask import mask_columns, submission_names
 from tokki_analytics.pipeline import Audit
 
@@ -90,7 +91,7 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
     data_dir = audit.submission.data_dir
     check_run_out(out, data_dir, options.history_dir)
     readable = options.group_readable
-    findings, compliance = audit.findings, audit.compliance
+    findings, compliance = audit.findings[FINDING_COLUMNS], audit.compliance  # not the units
     if not options.show_names:  # every text column: file and sheet names too
         names = submission_names(audit.submission)
         findings, compliance = mask_columns(findings, names), mask_columns(compliance, names)
