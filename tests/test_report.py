@@ -27,13 +27,13 @@ from tokki_analytics.history import (
     record_run,
 )
 from tokki_analytics.mask import mask_name, roster_names
-from tokki_analytics.report import (
+from tokki_analytics.report import write_html
+from tokki_analytics.status import (
     RISK_FORMULA,
     SENSITIVE_FACTOR,
     clause_status,
     contractor_ids,
     risk_ranking,
-    write_html,
 )
 from tokki_analytics.rules import RULES_BY_ID
 from tokki_analytics.vocab import (

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.pipeline import Audit
-from tokki_analytics.report import (
+from tokki_analytics.report import heatmap_png
+from tokki_analytics.status import (
     clause_status,
     contractor_clause_status,
     contractor_names,
-    heatmap_png,
     risk_ranking,
 )
 from tokki_analytics.vocab import SEVERITY_ORDER, STATUS_FAIL, clause_label

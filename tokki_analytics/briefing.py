@@ -37,9 +37,9 @@ from tokki_analytics.mask import (
 )
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.present import cell_text, labels
-from tokki_analytics.report import clause_status, contractor_names
 from tokki_analytics.rules import RULES
 from tokki_analytics.safetext import restore_cell
+from tokki_analytics.status import clause_status, contractor_names
 from tokki_analytics.views import days_between
 from tokki_analytics.vocab import (
     STATUS_FAIL,

@@ -33,6 +33,7 @@ from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
 from tokki_analytics.load import DEFECT_COLUMNS
 from tokki_analytics.mask import NameMask, mask_name_cells, submission_names
 from tokki_analytics.safetext import escape_controls, neutralise
+from tokki_analytics.status import contractor_names
 from tokki_analytics.vocab import MAJOR, MINOR, OBSERVATION, STATUS_FAIL, STATUS_NOT_ASSESSED
 
 SHEET_FINDINGS = "指摘一覧"
@@ -227,31 +228,10 @@ def write_table(
                 ws.cell(row=row, column=index).number_format = fmt
 
 
-def contractor_names(audit) -> dict[str, str]:
-    """Contractor code → name (委託契約一覧, else the folder name), for every contractor."""
-    submission = audit.submission
-    names: dict[str, str] = {}
-    contracts = submission.frames.get("contracts")
-    if contracts is not None and "contractor_name" in contracts:
-        for code, name in zip(
-            contracts["contractor_id"], contracts["contractor_name"], strict=True
-        ):
-            if isinstance(code, str) and code and isinstance(name, str) and name:
-                names.setdefault(code, name)
-    for code, folder in zip(
-        submission.contractors["contractor_id"], submission.contractors["folder"], strict=True
-    ):
-        folder_name = str(folder).rsplit("/", 1)[-1]
-        names.setdefault(code, folder_name.split("_", 1)[1] if "_" in folder_name else "")
-    for code in audit.findings["contractor_id"].dropna().unique():
-        if code:
-            names.setdefault(code, "")
-    return dict(sorted(names.items()))
-
-
 def _contractor_sheets(wb: Workbook, audit, names: list[str] | None, taken: set[str]) -> None:
     findings = audit.findings
-    for code, name in contractor_names(audit).items():
+    sheet_names = contractor_names(audit, every_contract_row=True, bare_folder_name=False)
+    for code, name in sheet_names.items():
         ws = wb.create_sheet(sheet_title(f"{code}_{name}" if name else code, taken))
         write_table(ws, findings[findings["contractor_id"] == code], FINDING_COLUMNS, names=names)
     orphans = findings[findings["contractor_id"].fillna("") == ""]

@@ -47,16 +47,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from tokki_analytics.assess import clause_reasons, form_states
 from tokki_analytics.export import prepare_out, write_text
-from tokki_analytics.findings import RULE_ORDER, rollup
+from tokki_analytics.findings import RULE_ORDER
 from tokki_analytics.forms import CONTRACTS
 from tokki_analytics.mask import mask_name, mask_name_cells, mask_text, submission_names
 from tokki_analytics.rules import RULES
 from tokki_analytics.safetext import escape_controls
+from tokki_analytics.status import (
+    RISK_FORMULA,
+    SENSITIVE_FACTOR,
+    clause_status,
+    contractor_clause_status,
+    contractor_ids,
+    contractor_names,
+    risk_ranking,
+)
 from tokki_analytics.values import LAST_DAY
 from tokki_analytics.vocab import (
     CLAUSE_TITLES,
@@ -70,7 +78,6 @@ from tokki_analytics.vocab import (
     STATUS_PASS,
     clause_key,
     clause_label,
-    expand_clauses,
     rule_clauses,
 )
 
@@ -80,11 +87,6 @@ if TYPE_CHECKING:
     from tokki_analytics.history import History
     from tokki_analytics.pipeline import Audit
 
-#: Factor of the risk score for a contractor handling 要配慮個人情報.
-SENSITIVE_FACTOR = 1.5
-#: Records per step of the volume factor's logarithm.
-VOLUME_UNIT = 1000
-RISK_FORMULA = "リスクスコア = W × (1 + log10(1 + V ÷ 1,000)) × S"
 STATUS_CLASS = {STATUS_FAIL: "st-fail", STATUS_NOT_ASSESSED: "st-na", STATUS_PASS: "st-ok"}
 SEVERITY_CLASS = {MAJOR: "sev-major", MINOR: "sev-minor", OBSERVATION: "sev-obs"}
 FONT_STACK = (
@@ -93,184 +95,6 @@ FONT_STACK = (
 )
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*:|//|\\\\)")
 _UNSAFE_FILE = re.compile(r"[^\w\-]")
-
-
-# --- pure tables ------------------------------------------------------------------------
-
-
-def _excluded(value: object) -> frozenset[str]:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return expand_clauses([str(v) for v in value])
-    return frozenset()
-
-
-def _status(checked: pd.Series, failed: pd.Series) -> np.ndarray:
-    return np.select(
-        [failed.to_numpy() > 0, checked.to_numpy() == 0],
-        [STATUS_FAIL, STATUS_NOT_ASSESSED],
-        STATUS_PASS,
-    )
-
-
-def _clause_units(compliance: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    if compliance.empty:
-        return pd.DataFrame(columns=[*by, "units_checked", "units_failed"])
-    sums = compliance.groupby(by, as_index=False)[["units_checked", "units_failed"]].sum()
-    return sums
-
-
-def clause_status(audit: Audit) -> pd.DataFrame:
-    """Status of every contract × every clause that has rules.
-
-    Contractor-wide units (contract_id blank) count for every contract of their contractor
-    that does not exclude the clause (see the module docstring).
-
-    Args:
-        audit: The run.
-
-    Returns:
-        contractor_id, contract_id, clause, status (不適合 / 未評価 / 適合), units_checked,
-        units_failed, rate (NaN when 未評価), excluded (the contract excludes the clause);
-        contracts in 委託契約一覧 order, clauses in clause order.
-    """
-    contracts = audit.submission.contracts[["contractor_id", "contract_id", "excluded_clauses"]]
-    clauses = pd.DataFrame({"clause": rule_clauses()})
-    grid = contracts.merge(clauses, how="cross")
-    grid["excluded"] = [
-        clause in _excluded(ex)
-        for clause, ex in zip(grid["clause"], grid["excluded_clauses"], strict=True)
-    ]
-    comp = audit.compliance.assign(contract_id=audit.compliance["contract_id"].fillna(""))
-    own = _clause_units(comp[comp["contract_id"] != ""], ["contractor_id", "contract_id", "clause"])
-    wide = _clause_units(comp[comp["contract_id"] == ""], ["contractor_id", "clause"])
-    wide = wide.rename(columns={"units_checked": "wide_checked", "units_failed": "wide_failed"})
-    out = grid.merge(own, on=["contractor_id", "contract_id", "clause"], how="left")
-    out = out.merge(wide, on=["contractor_id", "clause"], how="left")
-    counts = out[["units_checked", "units_failed", "wide_checked", "wide_failed"]]
-    counts = counts.fillna(0).astype("int64")
-    keep_wide = ~out["excluded"].to_numpy()
-    out["units_checked"] = counts["units_checked"] + counts["wide_checked"] * keep_wide
-    out["units_failed"] = counts["units_failed"] + counts["wide_failed"] * keep_wide
-    out["status"] = _status(out["units_checked"], out["units_failed"])
-    out["rate"] = 1 - out["units_failed"] / out["units_checked"].replace(0, np.nan)
-    columns = ["contractor_id", "contract_id", "clause", "status", "units_checked"]
-    return out[[*columns, "units_failed", "rate", "excluded"]].reset_index(drop=True)
-
-
-def contractor_clause_status(audit: Audit) -> pd.DataFrame:
-    """Status of every contractor (with contracts) × clause; contractor-wide units once.
-
-    Args:
-        audit: The run.
-
-    Returns:
-        contractor_id, clause, status, units_checked, units_failed, rate.
-    """
-    ids = sorted(audit.submission.contracts["contractor_id"].dropna().unique())
-    grid = pd.DataFrame({"contractor_id": ids}).merge(
-        pd.DataFrame({"clause": rule_clauses()}), how="cross"
-    )
-    comp = audit.compliance
-    sums = (
-        rollup(comp, ["contractor_id", "clause"])
-        if len(comp)
-        else pd.DataFrame(columns=["contractor_id", "clause", "units_checked", "units_failed"])
-    )
-    out = grid.merge(
-        sums[["contractor_id", "clause", "units_checked", "units_failed"]],
-        on=["contractor_id", "clause"],
-        how="left",
-    )
-    out[["units_checked", "units_failed"]] = (
-        out[["units_checked", "units_failed"]].fillna(0).astype("int64")
-    )
-    out["status"] = _status(out["units_checked"], out["units_failed"])
-    out["rate"] = 1 - out["units_failed"] / out["units_checked"].replace(0, np.nan)
-    return out[["contractor_id", "clause", "status", "units_checked", "units_failed", "rate"]]
-
-
-def contractor_names(audit: Audit) -> dict[str, str]:
-    """Contractor id → company name (委託契約一覧, else the folder name after its code)."""
-    names: dict[str, str] = {}
-    for row in audit.submission.contractors.itertuples(index=False):
-        folder = str(row.folder)
-        names[str(row.contractor_id)] = folder.split("_", 1)[1] if "_" in folder else folder
-    contracts = audit.submission.contracts
-    listed: dict[str, str] = {}
-    for cid, name in zip(contracts["contractor_id"], contracts["contractor_name"], strict=True):
-        if isinstance(name, str) and name.strip():
-            listed.setdefault(str(cid), name.strip())
-    return names | listed
-
-
-def contractor_ids(audit: Audit) -> list[str]:
-    """Every contractor of the run: folders, contracts and findings."""
-    ids = set(audit.submission.contractors["contractor_id"].astype(str))
-    ids |= set(audit.submission.contracts["contractor_id"].dropna().astype(str))
-    ids |= {c for c in audit.findings["contractor_id"].astype(str) if c}
-    return sorted(ids)
-
-
-def _volume_factor(volume: float) -> float:
-    return 1.0 + math.log10(1.0 + volume / VOLUME_UNIT)
-
-
-def _components_text(row: dict) -> str:
-    parts = " + ".join(f"{s}{row[s]}×{SEVERITY_WEIGHTS[s]:g}" for s in SEVERITIES if row[s])
-    weighted = f"W = {parts or '0'} = {row['weighted_failures']:g}"
-    volume = f"×{row['volume_factor']:.2f}（取扱件数 {row['record_volume']:,}）"
-    sensitive = f" ×{SENSITIVE_FACTOR:g}（要配慮個人情報）" if row["sensitive"] else ""
-    return f"{weighted}; {volume}{sensitive}"
-
-
-def risk_ranking(audit: Audit) -> pd.DataFrame:
-    """Contractors ranked by risk score (formula in the module docstring and the report).
-
-    Args:
-        audit: The run.
-
-    Returns:
-        One row per contractor, highest score first: rank, contractor_id, name, score,
-        components (the score written out), 重大, 軽微, 観察, weighted_failures,
-        record_volume, volume_factor, sensitive, sensitivity_factor, contracts,
-        clauses_failed.
-    """
-    names = contractor_names(audit)
-    contracts = audit.submission.contracts
-    volume = pd.to_numeric(contracts["record_volume"], errors="coerce").fillna(0)
-    volumes = volume.groupby(contracts["contractor_id"]).sum()
-    sensitive = (
-        (contracts["sensitive"].astype("str") == "有").groupby(contracts["contractor_id"]).any()
-    )
-    n_contracts = contracts.groupby("contractor_id").size()
-    severity = pd.crosstab(audit.findings["contractor_id"], audit.findings["severity"])
-    status = contractor_clause_status(audit)
-    failed = (status["status"] == STATUS_FAIL).groupby(status["contractor_id"]).sum()
-    rows = []
-    for cid in contractor_ids(audit):
-        row = {
-            s: int(severity.at[cid, s]) if s in severity and cid in severity.index else 0
-            for s in SEVERITIES
-        }
-        row["weighted_failures"] = round(sum(SEVERITY_WEIGHTS[s] * row[s] for s in SEVERITIES), 6)
-        row["record_volume"] = int(volumes.get(cid, 0))
-        row["volume_factor"] = _volume_factor(row["record_volume"])
-        row["sensitive"] = bool(sensitive.get(cid, False))
-        row["sensitivity_factor"] = SENSITIVE_FACTOR if row["sensitive"] else 1.0
-        score = row["weighted_failures"] * row["volume_factor"] * row["sensitivity_factor"]
-        row.update(
-            contractor_id=cid,
-            name=names.get(cid, ""),
-            score=round(score, 2),
-            contracts=int(n_contracts.get(cid, 0)),
-            clauses_failed=int(failed.get(cid, 0)),
-        )
-        row["components"] = _components_text(row)
-        rows.append(row)
-    out = pd.DataFrame(rows).sort_values(["score", "contractor_id"], ascending=[False, True])
-    out.insert(0, "rank", range(1, len(out) + 1))
-    first = ["rank", "contractor_id", "name", "score", "components"]
-    return out[[*first, *[c for c in out.columns if c not in first]]].reset_index(drop=True)
 
 
 # --- charts -----------------------------------------------------------------------------
@@ -970,7 +794,7 @@ def _units(run: _Run, findings: pd.DataFrame) -> pd.DataFrame:
     if run.units is None:
         from tokki_analytics.history import finding_units
 
-        run.units = finding_units(run.audit.findings)
+        run.units = finding_units(run.audit)
     return run.units.loc[findings.index]
 
 
@@ -1131,8 +955,8 @@ def _prepare_run(
     if run.earlier:
         from tokki_analytics.history import finding_identities, finding_units
 
-        run.units = finding_units(audit.findings)
-        run.identities = finding_identities(audit.findings, units=run.units)
+        run.units = finding_units(audit)
+        run.identities = finding_identities(audit, units=run.units)
         run.trend = history.trend()
         run.new_ids = set(history.new_findings["identity"])
     return run

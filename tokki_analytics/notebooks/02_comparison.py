@@ -38,7 +38,7 @@ from IPython.display import Markdown, display
 from tokki_analytics import analysis
 from tokki_analytics.briefing import open_run
 from tokki_analytics.present import capped_table, chart
-from tokki_analytics.report import RISK_FORMULA, risk_ranking
+from tokki_analytics.status import RISK_FORMULA, risk_ranking
 
 pd.set_option("display.max_colwidth", None)
 audit = open_run(data_dir, run_dir or None, as_of or None)
