@@ -794,7 +794,7 @@ def _units(run: _Run, findings: pd.DataFrame) -> pd.DataFrame:
     if run.units is None:
         from tokki_analytics.history import finding_units
 
-        run.units = finding_units(run.audit)
+        run.units = finding_units(run.audit.findings)
     return run.units.loc[findings.index]
 
 
@@ -955,8 +955,8 @@ def _prepare_run(
     if run.earlier:
         from tokki_analytics.history import finding_identities, finding_units
 
-        run.units = finding_units(audit)
-        run.identities = finding_identities(audit, units=run.units)
+        run.units = finding_units(audit.findings)
+        run.identities = finding_identities(audit.findings, units=run.units)
         run.trend = history.trend()
         run.new_ids = set(history.new_findings["identity"])
     return run
