@@ -16,9 +16,13 @@ import pytest
 
 from tokki_analytics import analysis
 from tokki_analytics.briefing import (
+    BACKWARDS,
+    OVERDUE,
+    RETURN_RULE,
     briefing,
     open_run,
     read_findings,
+    takeout_states,
     timeline_figure,
     write_briefing_xlsx,
 )
@@ -246,6 +250,12 @@ def test_takeouts_carry_their_return_state(audit):
     assert state["ノートPC 2026-01-28 15:52:00"] == "未返却（期限内）"  # 3 days before as-of
     assert state["紙 2025-11-14 10:07:00"] == "返却日時が持出日時より前"
     assert state["外付けHDD 2025-08-08 09:16:00"] == "返却済み"
+    # the red states are C7.2-2's findings, contractor by contractor
+    findings = audit.findings[audit.findings["rule_id"] == RETURN_RULE]
+    for cid in sorted(set(audit.submission.contracts["contractor_id"])):
+        states = takeout_states(audit, cid)["state"]
+        red = int(states.isin([OVERDUE, BACKWARDS]).sum())
+        assert red == int((findings["contractor_id"] == cid).sum()), cid
 
 
 def test_briefing_workbook_has_japanese_headers_and_neutralised_text(audit, tmp_path):

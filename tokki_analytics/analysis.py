@@ -9,12 +9,14 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.report import heatmap_png
+from tokki_analytics.rules import judge_column
 from tokki_analytics.status import (
     clause_status,
     contractor_clause_status,
@@ -23,10 +25,12 @@ from tokki_analytics.status import (
 )
 from tokki_analytics.vocab import SEVERITY_ORDER, STATUS_FAIL, clause_label
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 #: Contract size bands by 取扱件数 (record_volume): lower bound → label.
 SIZE_BANDS = ((0, "〜999件"), (1_000, "1,000〜9,999件"), (10_000, "10,000〜99,999件"))
 SIZE_TOP = (100_000, "100,000件〜")
-INSPECTION_DAYS = 365
 
 
 def _rate(failed: pd.Series, checked: pd.Series) -> pd.Series:
@@ -117,8 +121,28 @@ def by_employment(audit: Audit) -> pd.DataFrame:
     return out.sort_values("share", ascending=False).reset_index(drop=True)
 
 
+def _inspection_reasons(audit: Audit) -> dict[str, list[str]]:
+    """Contractor → ``契約番号: …`` for each contract P-1 fails (read from the contracts view)."""
+    view = audit.views.get("contracts")
+    reasons: dict[str, list[str]] = {}
+    if view is None or view.empty:
+        return reasons
+    failing = view[view[judge_column("P-1")] & ~view["inspected_within_year"].astype(bool)]
+    for row in failing.itertuples(index=False):
+        days = row.days_since_inspection
+        age = "実地検査の記録なし" if pd.isna(days) else f"直近の実地検査から{int(days)}日"
+        reasons.setdefault(str(row.contractor_id), []).append(f"{row.contract_id}: {age}")
+    return reasons
+
+
 def inspection_targets(audit: Audit, top: int = 3) -> pd.DataFrame:
-    """Proposed inspection targets: the top risk scores plus contracts not inspected lately.
+    """Proposed inspection targets: the top risk scores plus the contracts P-1 fails.
+
+    A contract is proposed for want of inspection exactly when P-1 fails it, as the
+    contracts view decides (``judge__P-1``, ``inspected_within_year``): a current contract
+    whose clause 第13 is not excluded, with no on-site inspection in 検査履歴 within
+    :data:`tokki_analytics.rules.contracts.INSPECTION_WINDOW_DAYS` days (only when 検査履歴
+    is given). A contract whose period has ended is not proposed.
 
     Args:
         audit: The run.
@@ -132,17 +156,8 @@ def inspection_targets(audit: Audit, top: int = 3) -> pd.DataFrame:
     reasons: dict[str, list[str]] = {}
     for row in ranking[ranking["score"] > 0].head(top).itertuples(index=False):
         reasons.setdefault(row.contractor_id, []).append(f"リスクスコア上位（{row.rank}位）")
-    view = audit.views.get("contracts")
-    if view is not None and len(view):
-        days = view["days_since_inspection"]
-        stale = view[days.isna() | (days > INSPECTION_DAYS)]
-        for row in stale.itertuples(index=False):
-            age = (
-                "実地検査の記録なし"
-                if pd.isna(row.days_since_inspection)
-                else (f"直近の実地検査から{int(row.days_since_inspection)}日")
-            )
-            reasons.setdefault(str(row.contractor_id), []).append(f"{row.contract_id}: {age}")
+    for cid, items in _inspection_reasons(audit).items():
+        reasons.setdefault(cid, []).extend(items)
     score = ranking.set_index("contractor_id")
     out = pd.DataFrame(
         [
@@ -292,7 +307,7 @@ def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def trend_figure(trend: pd.DataFrame, clause: str):
+def trend_figure(trend: pd.DataFrame, clause: str) -> Figure:
     """The clause's failed units per run, one line per contractor (Agg canvas, no pyplot).
 
     Counts rather than rates: with thousands of units a rate hides a handful of failures.
@@ -359,7 +374,7 @@ HOUR_TICKS = {0: "0", 12: "12", 24: "24", 48: "48", 72: "72", 168: "168（7日�
 HOUR_TICKS |= {2160: "2,160（90日）", 8760: "8,760（1年）"}
 
 
-def incident_figure(table: pd.DataFrame, allowed_hours: float):
+def incident_figure(table: pd.DataFrame, allowed_hours: float) -> Figure:
     """Hours from discovery to report per incident, with the allowed time as a line.
 
     At most :data:`INCIDENT_BARS` bars are drawn (:func:`incident_bars`).

@@ -21,12 +21,15 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from tokki_analytics.errors import ParameterError, unknown_contractor
 from tokki_analytics.export import write_bytes
+from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.forms import ALL_FORMS
 from tokki_analytics.mask import (
     mask_columns,
@@ -37,10 +40,9 @@ from tokki_analytics.mask import (
 )
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.present import cell_text, labels
-from tokki_analytics.rules import RULES
+from tokki_analytics.rules import RULES_BY_ID, judge_column
 from tokki_analytics.safetext import restore_cell
 from tokki_analytics.status import clause_status, contractor_names
-from tokki_analytics.views import days_between
 from tokki_analytics.vocab import (
     STATUS_FAIL,
     STATUS_NOT_ASSESSED,
@@ -49,7 +51,13 @@ from tokki_analytics.vocab import (
     clause_label,
 )
 
-RULES_BY_ID = {rule.id: rule for rule in RULES}
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from tokki_analytics.load import Submission
+    from tokki_analytics.present import Capped
+
 FORM_KEYS = {form.name: form.key for form in ALL_FORMS}
 #: Questions for what the data cannot check (clause, question).
 UNCHECKABLE_QUESTIONS = (
@@ -173,7 +181,9 @@ def open_run(
             The run's findings and compliance still cover everyone.
 
     Returns:
-        The audit (``validation`` is None when read from ``run_dir``).
+        The audit. Read from ``run_dir``, its ``validation`` is None and its findings are
+        the rows of findings.csv only (:data:`~tokki_analytics.findings.FINDING_COLUMNS`):
+        they carry no unit, so they cannot be recorded in the history store.
 
     Raises:
         ParameterError: ``run_dir`` lacks findings.csv or compliance.csv.
@@ -204,7 +214,7 @@ def open_run(
     return Audit(submission, views, findings, compliance, None)
 
 
-def restore_origins(findings: pd.DataFrame, submission) -> pd.DataFrame:
+def restore_origins(findings: pd.DataFrame, submission: Submission) -> pd.DataFrame:
     """Give masked file and sheet names of a run's findings back as the data folder has them.
 
     findings.csv masks names in ``source`` and ``sheet`` too (``名簿_佐藤 ＊＊作成.xlsx``); a
@@ -360,7 +370,7 @@ def status_table(audit: Audit, contractor_id: str) -> pd.DataFrame:
 
 def contractor_findings(audit: Audit, contractor_id: str, show_names: bool = False) -> pd.DataFrame:
     """The contractor's rows of findings.csv, in order, plus their ``source_row``."""
-    findings = audit.findings
+    findings = audit.findings[FINDING_COLUMNS]
     own = findings[findings["contractor_id"].astype(str) == contractor_id].reset_index(drop=True)
     rows = source_rows(audit, own, show_names)
     if not show_names:  # file and sheet names too
@@ -417,35 +427,48 @@ def _own(frame: pd.DataFrame, contractor_id: str) -> pd.DataFrame:
 #: Return states of a take-out (the timeline's colours).
 RETURNED, NOT_RETURNABLE, OUT = "返却済み", "返却不要", "未返却（期限内）"
 OVERDUE, BACKWARDS = "未返却（期限超過）", "返却日時が持出日時より前"
+#: Out past ``return_days`` where C7.2-2 does not judge (第7二 excluded, ledger unusable …).
+OVERDUE_NOT_ASSESSED = "未返却（期限超過・未評価）"
+#: The rule whose findings the red states are.
+RETURN_RULE = "C7.2-2"
+#: States the timeline draws first: not returned, or returned before taken.
+UNRETURNED = (OUT, OVERDUE, BACKWARDS, OVERDUE_NOT_ASSESSED)
 TAKEOUT_COLUMNS = ["taken_at", "returned_at", "person_id", "ledger_id", "destination", "medium"]
 
 
-def takeout_states(takeouts: pd.DataFrame, audit: Audit) -> pd.DataFrame:
-    """Take-outs in time order with their return state.
+def takeout_states(audit: Audit, contractor_id: str) -> pd.DataFrame:
+    """The contractor's take-outs in time order with their return state.
 
-    The state follows C7.2-2's settings: 返却日時が持出日時より前 when it is; 返却済み
-    when 返却日時 is filled; 返却不要 for a medium outside ``returnable_media`` (e.g.
-    電子メール); otherwise 未返却, 期限超過 when more than ``return_days`` days have
-    passed by the as-of date.
+    The state reads the take-out view, where C7.2-2 is decided: a take-out C7.2-2 judges
+    and whose ``return_ok`` is false is 返却日時が持出日時より前 (返却日時 filled) or
+    未返却（期限超過）, so these two states are exactly C7.2-2's findings. Any other
+    take-out is 返却済み when 返却日時 is filled, 返却不要 when its medium is not
+    ``returnable``, 未返却（期限超過・未評価） when ``overdue`` but not judged (第7二
+    excluded, 個人情報管理台帳 unusable, no 契約番号), and otherwise 未返却（期限内）.
+
+    Args:
+        audit: The run (its take-out view).
+        contractor_id: The contractor.
 
     Returns:
         :data:`TAKEOUT_COLUMNS` plus ``state``.
     """
-    settings = audit.settings
-    days_out = days_between(
-        pd.Series(pd.Timestamp(settings.as_of), index=takeouts.index), takeouts["taken_at"]
-    )
+    view = _own(audit.views["takeout"], contractor_id)
+    judged = view[judge_column(RETURN_RULE)].to_numpy(dtype=bool)
+    failed = judged & ~view["return_ok"].to_numpy(dtype=bool)
+    returned = view["returned_at"].notna().to_numpy()
     state = np.select(
         [
-            (takeouts["returned_at"] < takeouts["taken_at"]).to_numpy(dtype=bool, na_value=False),
-            takeouts["returned_at"].notna().to_numpy(),
-            ~takeouts["medium"].isin(settings.returnable_media).to_numpy(dtype=bool),
-            (days_out > settings.return_days).to_numpy(dtype=bool),
+            failed & returned,
+            failed,
+            returned,
+            ~view["returnable"].to_numpy(dtype=bool),
+            view["overdue"].to_numpy(dtype=bool),
         ],
-        [BACKWARDS, RETURNED, NOT_RETURNABLE, OVERDUE],
+        [BACKWARDS, OVERDUE, RETURNED, NOT_RETURNABLE, OVERDUE_NOT_ASSESSED],
         default=OUT,
     )
-    out = takeouts[TAKEOUT_COLUMNS].assign(state=state)
+    out = view[TAKEOUT_COLUMNS].assign(state=state)
     return out.sort_values("taken_at", kind="stable", na_position="last").reset_index(drop=True)
 
 
@@ -482,7 +505,7 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
     if not (contracts["contractor_id"] == contractor_id).any():
         raise unknown_contractor(contractor_id, sorted(set(contracts["contractor_id"].dropna())))
     findings = contractor_findings(audit, contractor_id, show_names)
-    takeouts = takeout_states(_own(audit.submission.frames["takeout"], contractor_id), audit)
+    takeouts = takeout_states(audit, contractor_id)
     checks = _own(audit.submission.frames["media_checks"], contractor_id)
     view = audit.views.get("contracts", pd.DataFrame(columns=["contractor_id"]))
     gaps = _own(view, contractor_id) if len(view) else view
@@ -515,7 +538,7 @@ def status_counts(brief: Briefing) -> pd.Series:
 # --- charts ------------------------------------------------------------------------------
 
 
-def _date_axis(ax, as_of: dt.date) -> None:
+def _date_axis(ax: Axes, as_of: dt.date) -> None:
     ax.axvline(pd.Timestamp(as_of), color="#444444", linestyle="--", linewidth=1)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
 
@@ -531,7 +554,7 @@ def workbook_name(contractor_id: str) -> str:
     return f"briefing_{contractor_id}.xlsx"
 
 
-def findings_table(brief: Briefing, limit: int | None = None):
+def findings_table(brief: Briefing, limit: int | None = None) -> Capped:
     """The findings as the notebook shows them: the first ``limit`` per clause, and a note.
 
     Args:
@@ -552,7 +575,7 @@ def findings_table(brief: Briefing, limit: int | None = None):
     )
 
 
-def _first(frame: pd.DataFrame, relevant, limit: int) -> pd.DataFrame:
+def _first(frame: pd.DataFrame, relevant: npt.ArrayLike, limit: int) -> pd.DataFrame:
     """At most ``limit`` rows of ``frame``, the ``relevant`` ones first, in their own order."""
     if len(frame) <= limit:
         return frame.reset_index(drop=True)
@@ -595,7 +618,7 @@ def timeline_rows(brief: Briefing, limit: int | None = None) -> Timeline:
         gapped = set(gaps.loc[gaps["check_gaps"].fillna("").astype(str) != "", "contract_id"])
     parts = (
         ("従事者", "roster rows", staff, np.asarray(flagged) > 0),
-        ("持出し", "take-outs", takeouts, takeouts["state"].isin([OUT, OVERDUE, BACKWARDS])),
+        ("持出し", "take-outs", takeouts, takeouts["state"].isin(UNRETURNED)),
         ("契約", "contracts", contracts.to_frame("c"), contracts.isin(gapped)),
     )
     kept, ja, en = [], [], []
@@ -617,7 +640,7 @@ def timeline_rows(brief: Briefing, limit: int | None = None) -> Timeline:
     return Timeline(kept[0], kept[1], list(kept[2]["c"]), note)
 
 
-def _plot_staff(ax, staff: pd.DataFrame, as_of: dt.date) -> None:
+def _plot_staff(ax: Axes, staff: pd.DataFrame, as_of: dt.date) -> None:
     for i, row in enumerate(staff.itertuples(index=False)):
         start = row.start_date if pd.notna(row.start_date) else None
         end = row.end_date if pd.notna(row.end_date) else pd.Timestamp(as_of)
@@ -655,10 +678,11 @@ TAKEOUT_COLOURS = {
     OUT: "#e69500",
     OVERDUE: "#c0392b",
     BACKWARDS: "#c0392b",
+    OVERDUE_NOT_ASSESSED: "#8c6d46",
 }
 
 
-def _plot_takeouts(ax, takeouts: pd.DataFrame, as_of: dt.date) -> None:
+def _plot_takeouts(ax: Axes, takeouts: pd.DataFrame, as_of: dt.date) -> None:
     end = pd.Timestamp(as_of)
     for i, row in enumerate(takeouts.itertuples(index=False)):
         colour = TAKEOUT_COLOURS[row.state]
@@ -676,12 +700,12 @@ def _plot_takeouts(ax, takeouts: pd.DataFrame, as_of: dt.date) -> None:
     ax.set_ylim(len(takeouts) - 0.5, -0.5)
     ax.set_title(
         "持出し: 青 返却済み／橙 未返却（期限内）／赤 未返却（期限超過）・返却日時の誤り（点）"
-        "／灰 返却不要の媒体",
+        "／茶 期限超過・未評価／灰 返却不要の媒体",
         fontsize=11,
     )
 
 
-def _plot_checks(ax, checks: pd.DataFrame, contracts: list[str]) -> None:
+def _plot_checks(ax: Axes, checks: pd.DataFrame, contracts: list[str]) -> None:
     checks = checks.dropna(subset=["checked_on"])
     for i, contract in enumerate(contracts):
         dates = sorted(checks.loc[checks["contract_id"] == contract, "checked_on"])
@@ -692,7 +716,7 @@ def _plot_checks(ax, checks: pd.DataFrame, contracts: list[str]) -> None:
     ax.set_title("媒体点検: 契約ごとの点検日（点の間隔が点検の空白期間）", fontsize=11)
 
 
-def timeline_figure(brief: Briefing, limit: int | None = None):
+def timeline_figure(brief: Briefing, limit: int | None = None) -> Figure:
     """Staff periods, take-outs and media checks of the briefing as one figure (Agg canvas).
 
     Each part draws at most ``limit`` rows (:func:`timeline_rows`, default

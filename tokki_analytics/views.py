@@ -780,9 +780,11 @@ def takeout_view(sub: Submission) -> pd.DataFrame:
     out["encrypted_yes"] = _arr(f["encrypted"])
     base = _arr(f["contract_id"].notna()) & ~invalid(f, "taken_at")
     base &= on_or_before(ctx, f["taken_at"])
+    out["overdue"] = _arr(out["days_out"] > s.return_days)  # C7.2-2, read by the briefing too
+    out["returnable"] = _arr(f["medium"].isin(s.returnable_media))
     off = partial(excluded, ctx, out)
-    overdue = _arr(out["days_out"] > s.return_days)
-    returnable = _arr(f["medium"].isin(s.returnable_media)) & ~invalid(f, "medium", "returned_at")
+    overdue = out["overdue"].to_numpy()
+    returnable = out["returnable"].to_numpy() & ~invalid(f, "medium", "returned_at")
     judges = {
         "C7.2-1": base
         & ~off("第7二")
