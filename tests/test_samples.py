@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib
 import io
 import json
 import unicodedata
@@ -18,7 +19,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tokki_analytics import samples
+from tokki_analytics import rules, samples
 from tokki_analytics.export import OutputFolderError
 from tokki_analytics.forms import MASTERS, SUBMISSION_FORMS, Form, form_for_name, header_key
 from tokki_analytics.settings import load_settings
@@ -64,6 +65,22 @@ def test_same_seed_same_folder_and_key(sample, tmp_path):
 
 def test_key_has_every_rule_id(sample):
     assert set(sample[2]["rule_id"]) == RULE_IDS
+
+
+def test_every_rule_of_the_catalogue_has_a_plant():
+    """A rule added without a planted failure fails here (docs/CONTRIBUTING.md: add a rule)."""
+    missing = [r for r in rules.RULE_IDS if r not in samples.PLANTS or not samples.PLANTS[r].plants]
+    assert not missing, f"no plant in tokki_analytics/samples/plants/ for {missing}"
+    assert set(samples.PLANTS) <= set(rules.RULE_IDS)
+
+
+def test_plants_live_beside_their_rules():
+    """A rule's plants are in samples/plants/<module>.py, named as its module in rules/."""
+    module_of = {rule.id: rule.view for rule in rules.RULES}
+    module_of |= {rule.id: "quality" for rule in rules.QUALITY_RULES}
+    for rule_id, module in module_of.items():
+        plants = importlib.import_module(f"tokki_analytics.samples.plants.{module}")
+        assert rule_id in {entry.rule_id for entry in plants.ENTRIES}, (rule_id, module)
 
 
 def test_key_matches_the_plant_table(sample):
