@@ -104,9 +104,9 @@ def main() -> int:
 
     from tokki_analytics.findings import build_compliance, build_findings
     from tokki_analytics.load import load
+    from tokki_analytics.rules import build_views
     from tokki_analytics.suites import load_suites
     from tokki_analytics.validate import validate
-    from tokki_analytics.views import build_views
 
     watch = Stopwatch()
     print(f"data: {data}")

@@ -238,8 +238,7 @@ def test_the_declared_unit_forms_and_reference_forms_match_the_views():
 
     from tokki_analytics.forms import FORMS_BY_KEY
     from tokki_analytics.load import load
-    from tokki_analytics.rules import RULES, VIEW_FORMS
-    from tokki_analytics.views import build_views
+    from tokki_analytics.rules import RULES, VIEW_FORMS, build_views
 
     views = build_views(load(ROOT / "data_samples"))
     assert set(VIEW_FORMS) == set(views)

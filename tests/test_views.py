@@ -16,9 +16,8 @@ from conftest import CONTRACT_HEADER, ROOT, contract, write_xlsx
 
 from tokki_analytics.forms import FORMS_BY_KEY
 from tokki_analytics.load import Submission, load
-from tokki_analytics.rules import RULES, Rule
+from tokki_analytics.rules import RULES, VIEWS, Rule, build_views
 from tokki_analytics.settings import Settings
-from tokki_analytics.views import VIEWS, build_views
 
 AS_OF = dt.date(2026, 1, 31)
 RULE = {rule.id: rule for rule in RULES}
@@ -32,8 +31,8 @@ NULL_CHECKS = {"ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeNull"}
 def failing(rule: Rule, view: pd.DataFrame) -> np.ndarray:
     """Rows where ``rule``'s expectation fails, among rows its judge column selects."""
     judged = view[rule.judge].to_numpy()
-    values = view[rule.kwargs["column"]]
-    kind, kw = rule.expectation, rule.kwargs
+    values = view[rule.expectation.column]
+    kind, kw = rule.expectation.type, rule.expectation.kwargs
     if kind not in NULL_CHECKS:
         # GX would count a missing value as "missing", not as a unit checked
         assert values[judged].notna().all(), f"{rule.id}: checked value missing where judged"
@@ -59,7 +58,7 @@ def failing(rule: Rule, view: pd.DataFrame) -> np.ndarray:
 def outcomes(sub: Submission, rule_id: str, by: tuple[str, ...] = ("_row",)) -> dict:
     """Unit → "fail" / "pass" / "-" (not judged) for one rule."""
     rule = RULE[rule_id]
-    view = VIEWS[rule.view](sub)
+    view = VIEWS[rule.view].build(sub)
     fails = failing(rule, view)
     keys = view[list(by)].itertuples(index=False, name=None)
     return {
@@ -70,7 +69,7 @@ def outcomes(sub: Submission, rule_id: str, by: tuple[str, ...] = ("_row",)) -> 
 
 def details(sub: Submission, rule_id: str) -> list[str]:
     rule = RULE[rule_id]
-    view = VIEWS[rule.view](sub)
+    view = VIEWS[rule.view].build(sub)
     return rule.detail(view[failing(rule, view)]).tolist()
 
 
@@ -160,12 +159,11 @@ def sample_views():
 
 
 def test_every_rule_sits_on_exactly_one_view_that_exists():
-    assert len(RULES) == 33
-    assert len({r.id for r in RULES}) == 33
+    assert len({r.id for r in RULES}) == len(RULES)
     for rule in RULES:
-        assert rule.view in VIEWS
-        assert rule.kwargs["column"]
-        assert "row_condition" not in rule.kwargs
+        assert [v.name for v in VIEWS.values() if rule in v.rules] == [rule.view]
+        assert rule.expectation.column
+        assert "row_condition" not in rule.expectation.kwargs
 
 
 def test_every_view_has_origins_key_and_boolean_judges(sample_views):
@@ -176,12 +174,14 @@ def test_every_view_has_origins_key_and_boolean_judges(sample_views):
         assert view["_key"].dtype == np.int64
         assert (view["_key"].to_numpy() == np.arange(len(view))).all()
         assert view["_row"].dtype == "Int64"
+        judges = sorted(c for c in view.columns if c.startswith("judge__"))
+        assert judges == sorted(rule.judge for rule in VIEWS[name].rules), name
         for rule in (r for r in RULES if r.view == name):
             assert view[rule.judge].dtype == np.bool_, rule.id
-            column = view[rule.kwargs["column"]]
-            if rule.expectation == "ExpectColumnValuesToBeBetween":
+            column = view[rule.expectation.column]
+            if rule.expectation.type == "ExpectColumnValuesToBeBetween":
                 assert column.dtype == np.float64, rule.id
-            if rule.kwargs.get("value_set") in ([True], [False]):
+            if rule.expectation.kwargs.get("value_set") in ([True], [False]):
                 assert column.dtype == np.bool_, rule.id
     contract_level = views["contracts"]
     assert contract_level["_row"].isna().all()
@@ -477,7 +477,7 @@ def test_c3_3_in_the_room_on_the_last_day_passes_the_next_day_fails(tmp_path):
         f"従事者ID P002 は 2025-11-01 {not_active}（従事期間外または届出前）",
         f"従事者ID G9901 は 2025-11-12 {not_active}（作業従事者名簿にない）",
     ]
-    view = VIEWS["person_events"](sub)
+    view = VIEWS["person_events"].build(sub)
     assert view["contract_id"].isna().all()
 
 
@@ -497,7 +497,7 @@ def test_c3_3_take_outs_and_copies_carry_the_contract_of_their_ledger(tmp_path):
             ],
         },
     )  # fmt: skip
-    view = VIEWS["person_events"](sub)
+    view = VIEWS["person_events"].build(sub)
     rows = view[view["_form"] != "入退室記録"]
     assert rows["contract_id"].tolist() == ["K-001", "K-001"]
     assert outcomes(sub, "C3-3", by=("_form", "_row")) == {
@@ -1050,7 +1050,7 @@ def test_views_build_on_a_folder_with_almost_nothing(tmp_path):
     for rule in RULES:
         view = views[rule.view]
         assert rule.judge in view.columns
-        assert rule.kwargs["column"] in view.columns
+        assert rule.expectation.column in view.columns
         # an empty roster leaves the contract without a supervisor: only C2-1 fails
         assert failing(rule, view).any() == (rule.id == "C2-1"), rule.id
     assert len(views["contracts"]) == 1

@@ -1,9 +1,7 @@
-"""What can be assessed: which forms a contractor holds in usable form, and what that blocks.
+"""Which forms a contractor holds in usable form.
 
-A rule judges the rows of its check view (:data:`tokki_analytics.rules.VIEW_FORMS`) and
-compares them with reference forms (``Rule.needs``, ``Rule.needs_if_sent``). A form is
-*usable* for a contractor when at least one sheet or CSV file of it was read with its header
-row. Otherwise it is
+A form is *usable* for a contractor when at least one sheet or CSV file of it was read with
+its header row. Otherwise it is
 
 - ``unreadable``: no part of it was read, and a file named after it got a Q0 (corrupt,
   password-protected, no permission …);
@@ -12,10 +10,10 @@ row. Otherwise it is
 - ``missing``: nothing of it was sent.
 
 A rule whose reference form is not usable is *not assessed* for that contractor: no failures
-and no passes (RULES.md). The views mask their judge columns with :meth:`FormStates.refs`;
-the load appends the blocked rules to the Q0 and Q1 details (:func:`note_blocked_rules`); the
-report gives the reason of 未評価 (:func:`clause_reasons`). Prefecture masters (委託契約一覧,
-検査履歴) are held under the blank contractor.
+and no passes (RULES.md). What that blocks is the rule catalogue's business
+(:mod:`tokki_analytics.rules.blocked`): the views mask their judge columns, the load appends
+the blocked rules to the Q0 and Q1 details, the report gives the reason of 未評価.
+Prefecture masters (委託契約一覧, 検査履歴) are held under the blank contractor.
 """
 
 from __future__ import annotations
@@ -31,15 +29,12 @@ from tokki_analytics.forms import (
     SUBMISSION_FORMS,
     form_for_name,
 )
-from tokki_analytics.rules import RULES, VIEW_FORMS, Rule
-from tokki_analytics.vocab import expand_clauses
 
 MISSING, UNREADABLE, NO_HEADER = "missing", "unreadable", "no_header"
 #: States in which a form was sent but nothing of it could be used.
 SENT_UNUSABLE = (UNREADABLE, NO_HEADER)
 #: Files that may hold a form (read.SUBMISSION_SUFFIXES; repeated to keep this module pure).
 _FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
-_FORMS_BY_NAME = {form.name: form for form in FORMS_BY_KEY.values()}
 
 
 @dataclass(frozen=True)
@@ -64,22 +59,6 @@ class FormStates:
         if key in self.present:
             return NO_HEADER
         return UNREADABLE if key in self.unreadable else MISSING
-
-    def refs(self, rule: Rule, contractor_id: str) -> tuple[str, ...]:
-        """The reference forms that keep ``rule`` from being assessed for the contractor."""
-        needed = [k for k in rule.needs if self.state(contractor_id, k)]
-        needed += [k for k in rule.needs_if_sent if self.state(contractor_id, k) in SENT_UNUSABLE]
-        return tuple(needed)
-
-    def blocking(self, rule: Rule, contractor_id: str) -> tuple[str, ...]:
-        """Every form that keeps ``rule`` from being assessed for the contractor.
-
-        Its reference forms, and its unit forms when none of them is usable (then the rule
-        has nothing to judge).
-        """
-        units = VIEW_FORMS[rule.view]
-        own = units if all(self.state(contractor_id, k) for k in units) else ()
-        return tuple(dict.fromkeys(own + self.refs(rule, contractor_id)))
 
 
 def named_form(source: str, contractor_id: str) -> str | None:
@@ -108,57 +87,6 @@ def form_states(submitted: pd.DataFrame, defects: pd.DataFrame) -> FormStates:
     )
 
 
-def blocked_rules(states: FormStates, contractor_id: str, form_key: str) -> list[Rule]:
-    """The rules that ``form_key`` keeps from being assessed for the contractor."""
-    return [r for r in RULES if form_key in states.blocking(r, contractor_id)]
-
-
-def _note(rule_id: str, state: str | None, rules: list[str]) -> str:
-    """The text a Q0 or Q1 detail gets (``state``: of its form for its contractor)."""
-    if state is None:
-        return "（この様式は読めた他のファイルだけで評価 / assessed on its other files only）"
-    if not rules:
-        return ""
-    why = "この様式が読めないため" if rule_id == "Q0" else "この様式がないため"
-    return f"（{why}未評価 / not assessed: {', '.join(rules)}）"
-
-
-def note_blocked_rules(
-    defects: pd.DataFrame, submitted: pd.DataFrame, contracts: pd.DataFrame
-) -> pd.DataFrame:
-    """Append to each Q0 and Q1 detail the rules its form's absence leaves not assessed.
-
-    A Q0 names a form only through its file name (the file could not be read); a Q0 of a
-    file whose form was still read from other files says the form is assessed on those.
-    A Q1 leaves out the rules of clauses its contract excludes.
-
-    Args:
-        defects: Q0–Q3 records (:data:`tokki_analytics.load.DEFECT_COLUMNS`).
-        submitted: ``Submission.submitted``.
-        contracts: Usable contracts (for the clauses a Q1's contract excludes).
-
-    Returns:
-        ``defects`` with the notes appended (a copy).
-    """
-    states = form_states(submitted, defects)
-    excluded = {
-        k: expand_clauses(list(v or ()))
-        for k, v in zip(contracts["contract_id"], contracts["excluded_clauses"], strict=True)
-    }
-    out = defects.copy()
-    for i, d in out[out["rule_id"].isin(["Q0", "Q1"])].iterrows():
-        if d["rule_id"] == "Q0":
-            key = named_form(d["source"], d["contractor_id"])
-        else:
-            key = getattr(_FORMS_BY_NAME.get(d["form"]), "key", None)
-        if key is None:
-            continue
-        who, off = d["contractor_id"], excluded.get(d["contract_id"], frozenset())
-        rules = [r.id for r in blocked_rules(states, who, key) if r.clause not in off]
-        out.at[i, "detail"] = d["detail"] + _note(d["rule_id"], states.state(who, key), rules)
-    return out
-
-
 def reason_text(state: str, form_key: str) -> str:
     """``作業従事者名簿が読めないため`` and the like, for one unusable form."""
     name = FORMS_BY_KEY[form_key].name
@@ -167,21 +95,3 @@ def reason_text(state: str, form_key: str) -> str:
         NO_HEADER: f"{name}の見出し行が見つからないため",
         MISSING: f"{name}の提出なし",
     }[state]
-
-
-def clause_reasons(states: FormStates, contractor_id: str) -> dict[str, str]:
-    """Clause → why none of its rules can be assessed for the contractor.
-
-    Only clauses every rule of which is blocked by some form are listed; a clause 未評価
-    for another reason (nothing to judge yet, no allowed software set) is not.
-    """
-    blocks: dict[str, list[tuple[str, ...]]] = {}
-    for rule in RULES:
-        blocks.setdefault(rule.clause, []).append(states.blocking(rule, contractor_id))
-    reasons = {}
-    for clause, forms in blocks.items():
-        if all(forms):
-            keys = dict.fromkeys(k for f in forms for k in f)
-            state = states.state
-            reasons[clause] = "、".join(reason_text(state(contractor_id, k), k) for k in keys)
-    return reasons

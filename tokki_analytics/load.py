@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics import read
-from tokki_analytics.assess import note_blocked_rules
 from tokki_analytics.errors import InputError
 from tokki_analytics.forms import (
     CONTRACTS,
@@ -41,6 +40,7 @@ from tokki_analytics.forms import (
     Need,
 )
 from tokki_analytics.mask import roster_names
+from tokki_analytics.rules import QUALITY_RULES, note_blocked_rules
 from tokki_analytics.settings import Settings, load_settings
 from tokki_analytics.values import LAST_DAY, is_blank, is_open_end, parse_column
 from tokki_analytics.vocab import expand_clauses
@@ -60,7 +60,7 @@ DEFECT_COLUMNS = (
     "value",
     "detail",
 )
-SEVERITY = {"Q0": "軽微", "Q1": "軽微", "Q2": "軽微", "Q3": "観察"}
+SEVERITY = {rule.id: rule.severity for rule in QUALITY_RULES}
 
 _DTYPES = {
     Kind.ID: "str",

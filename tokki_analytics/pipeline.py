@@ -72,9 +72,9 @@ def audit(
         The submission, views, findings and compliance.
     """
     from tokki_analytics.findings import build_compliance, build_findings
+    from tokki_analytics.rules import build_views
     from tokki_analytics.suites import SUITES_DIR, load_suites
     from tokki_analytics.validate import validate
-    from tokki_analytics.views import build_views
 
     step = progress or (lambda label: None)
     suites = load_suites(Path(suites_dir) if suites_dir else SUITES_DIR)  # before the long load

@@ -49,12 +49,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from tokki_analytics.assess import clause_reasons, form_states
+from tokki_analytics.assess import form_states
 from tokki_analytics.export import prepare_out, write_text
 from tokki_analytics.findings import RULE_ORDER
 from tokki_analytics.forms import CONTRACTS
 from tokki_analytics.mask import mask_name, mask_name_cells, mask_text, submission_names
-from tokki_analytics.rules import RULES
+from tokki_analytics.rules import RULES, clause_reasons
 from tokki_analytics.safetext import escape_controls
 from tokki_analytics.status import (
     RISK_FORMULA,

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.rules import RULES, Rule
+from tokki_analytics.rules import RULES, VIEWS, Rule
 from tokki_analytics.vocab import SEVERITY_GX
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
@@ -29,24 +29,8 @@ os.environ["GX_ANALYTICS_ENABLED"] = "False"
 #: a package unpacked, so the resource is a real folder.
 SUITES_DIR = Path(str(resources.files("tokki_analytics") / "expectations"))
 
-#: Japanese titles of the check views, used in suite names and reports.
-VIEW_TITLES = {
-    "contracts": "契約単位",
-    "staff": "作業従事者名簿",
-    "staff_years": "作業従事者名簿_年度別研修",
-    "person_events": "記録上の従事者",
-    "ledger": "個人情報管理台帳",
-    "takeout": "持出記録",
-    "copies": "複製記録",
-    "media_checks": "媒体点検記録",
-    "ledger_refs": "台帳番号の参照",
-    "devices": "端末一覧",
-    "handovers": "受渡記録",
-    "subcontracts": "再委託",
-    "disposals": "廃棄消去記録",
-    "inspection_requests": "点検報告",
-    "incidents": "事故報告",
-}
+#: Japanese titles of the check views (their declarations), used in suite names and reports.
+VIEW_TITLES = {name: view.title for name, view in VIEWS.items()}
 
 
 def views_in_order() -> list[str]:
@@ -64,9 +48,9 @@ def _expectation(rule: Rule):
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column
 
-    cls = getattr(gxe, rule.expectation)
+    cls = getattr(gxe, rule.expectation.type)
     return cls(
-        **rule.kwargs,
+        **rule.expectation.kwargs,
         row_condition=Column(rule.judge) == True,  # noqa: E712 - a GX condition, not a test
         meta={
             "rule_id": rule.id,

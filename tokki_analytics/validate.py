@@ -123,7 +123,7 @@ def validate(views: dict[str, pd.DataFrame], suites: dict[str, ExpectationSuite]
     """Validate every view against its suite, once, all contractors together.
 
     Args:
-        views: View name → view frame (see :mod:`tokki_analytics.views`).
+        views: View name → view frame (see :mod:`tokki_analytics.rules.context`).
         suites: View name → GX ExpectationSuite (see :func:`tokki_analytics.suites.load_suites`).
 
     Returns:
