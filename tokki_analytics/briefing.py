@@ -195,8 +195,8 @@ def open_run(
     if run_dir is None or str(run_dir) == "":
         return audit(data_dir, as_of=as_of)
     from tokki_analytics.load import load
+    from tokki_analytics.rules import build_views
     from tokki_analytics.settings import load_settings
-    from tokki_analytics.views import build_views
 
     run = Path(run_dir)
     for name in ("findings.csv", "compliance.csv"):
