@@ -72,7 +72,10 @@ def _schedule(entries: tuple[Entry, ...]) -> dict[tuple[int, Phase], tuple[Plant
             for phase, step, do in item.steps:
                 at = steps.setdefault((item.profile, phase), {})
                 if step in at:
-                    raise ValueError(f"profile {item.profile}, {phase} step {step} is taken twice")
+                    raise ValueError(
+                        f"profile {item.profile}, {phase} step {step} is taken twice "
+                        f"(steps used: {sorted(at)})"
+                    )
                 at[step] = do
     return {key: tuple(at[s] for s in sorted(at)) for key, at in steps.items()}
 

@@ -3,8 +3,9 @@
 A plant runs in one or both phases of a contractor's build: ``roster`` (after the baseline
 roster, before training and logs are derived from it) and ``logs`` (after the baseline logs,
 before the access log). Within a profile and phase the plants run by their step number, so
-that the random draws, and with them every generated file, keep their order: a new plant
-takes the next free step of its profile and phase.
+that the random draws, and with them every generated file, keep their order. Steps are only
+an order (gaps are fine): a new plant takes a step above every step used in its profile and
+phase, so that the plants before it draw as they did; a step used twice stops the import.
 """
 
 from __future__ import annotations
