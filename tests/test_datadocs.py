@@ -12,7 +12,7 @@ import pytest
 import tokki_analytics
 from tokki_analytics import offline
 from tokki_analytics.datadocs import _page_transform, build_datadocs
-from tokki_analytics.excel import Masker
+from tokki_analytics.masking import Masker
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ def test_owner_only_and_no_unused_assets(docs):
 
 
 def test_names_masked_in_pages():
-    transform = _page_transform({}, {}, None, Masker(["岡山 太郎"]))
+    transform = _page_transform({}, {}, None, Masker(["岡山 太郎"]).text)
     page = transform("<html><body><p>立会者 岡山 太郎 / 岡山太郎</p></body></html>")
     assert "太郎" not in page and "岡山 ＊＊" in page
     shown = _page_transform({}, {}, None, None)("<p>岡山 太郎</p>")

@@ -22,7 +22,7 @@ from tokki_analytics.excel import (
 )
 from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
 from tokki_analytics.load import DEFECT_COLUMNS
-from tokki_analytics.mask import mask_name, roster_names
+from tokki_analytics.masking import mask_name, roster
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMULAS = ['=HYPERLINK("http://example.invalid/x","開く")', "-1+2", "+81 3", "@SUM(A1)", "\tx"]
@@ -42,7 +42,7 @@ def book(sample, tmp_path_factory):
 @pytest.fixture(scope="module")
 def planted(sample):
     """The sample run plus defects holding formulas and a finding naming a person."""
-    name = roster_names(sample.submission.frames)[0]
+    name = roster(sample)[0]
     defects = sample.submission.defects
     extra = pd.DataFrame(
         [

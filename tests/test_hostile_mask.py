@@ -25,7 +25,7 @@ import pytest
 from conftest import CONTRACT_HEADER, STAFF_HEADER, contract, write_xlsx
 
 from tokki_analytics.cli import main
-from tokki_analytics.mask import mask_text
+from tokki_analytics.masking import Masker
 
 #: Roster names as the roster writes them.
 ROSTER = {"P001": "木村和也", "P002": "佐藤 直子", "P003": "Taro YAMADA"}
@@ -291,18 +291,18 @@ def test_a_briefing_without_training_records_works(data_dir):
     ],
 )
 def test_a_name_is_masked_however_it_is_spaced_cased_or_wide(text, masked):
-    assert mask_text(text, ["木村和也", "Taro YAMADA", "佐藤 直子"]) == masked
+    assert Masker(["木村和也", "Taro YAMADA", "佐藤 直子"]).text(text) == masked
 
 
 def test_short_or_common_names_and_parts_of_words_are_left_alone():
     names = ["の", "なし", "不明", "課長", "ID", "氏名", "Mark Li"]
     text = "従事者IDの届出なし。課長が不明と回答（氏名欄）; trademarklist"
-    assert mask_text(text, names) == text
-    assert mask_text("承認: Mark  Li", names) == "承認: Mark ＊＊"
+    assert Masker(names).text(text) == text
+    assert Masker(names).text("承認: Mark  Li") == "承認: Mark ＊＊"
 
 
 def test_a_name_that_is_part_of_tokkis_own_words_garbles_none_of_them():
     # a roster "name" 従事 would turn 作業従事者名簿 into 作業従＊＊者名簿 in every finding
     text = "作業従事者名簿: 従事開始日 2025-08-04 から期限 2025-09-03 までに研修なし"
-    assert mask_text(text, ["従事", "開始", "木村和也"]) == text
-    assert mask_text("木村和也の持出", ["従事", "木村和也"]) == "木＊＊の持出"
+    assert Masker(["従事", "開始", "木村和也"]).text(text) == text
+    assert Masker(["従事", "木村和也"]).text("木村和也の持出") == "木＊＊の持出"

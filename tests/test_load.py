@@ -415,13 +415,13 @@ def test_dates_in_the_contract_list_are_typed(data_dir: Path):
 
 def test_person_names_for_masking_cover_every_loaded_name_without_the_logs():
     from tokki_analytics.load import read_person_names
-    from tokki_analytics.mask import roster_names
+    from tokki_analytics.masking import roster
 
     data = Path(__file__).resolve().parent.parent / "data_samples"
     names = read_person_names(data)
-    assert set(roster_names(load(data).frames)) <= set(names)
+    assert set(roster(load(data))) <= set(names)
     # Names in folders that are not audited (no contract) are masked too.
-    assert len(names) > len(roster_names(load(data).frames))
+    assert len(names) > len(roster(load(data)))
     assert names == sorted(names, key=len, reverse=True)
     with pytest.raises(DataFolderError):
         read_person_names(data / "nope")

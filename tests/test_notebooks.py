@@ -29,7 +29,7 @@ from tokki_analytics.briefing import (
 from tokki_analytics.cli import main
 from tokki_analytics.errors import ParameterError
 from tokki_analytics.load import load
-from tokki_analytics.mask import roster_names
+from tokki_analytics.masking import roster
 from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
 from tokki_analytics.offline import external_urls
 
@@ -129,7 +129,7 @@ def test_briefing_parts(audit, tmp_path):
     asked = brief.questions[brief.questions["rule_id"] == "Q3"]["question"]
     assert list(defects["rule_id"]) == ["Q3"] and len(asked) == 1
     assert defects["detail"].iloc[0] in asked.iloc[0]
-    names = roster_names(audit.submission.frames)
+    names = roster(audit)
     assert not any(n in " ".join(brief.findings["source_row"]) for n in names)
     path = write_briefing_xlsx(brief, tmp_path / "b.xlsx")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -160,7 +160,7 @@ def test_plots_have_no_missing_glyphs(audit, executed, history):
 
 
 def test_html_is_offline_masked_and_owner_only(executed):
-    names = roster_names(load(DATA).frames)
+    names = roster(load(DATA))
     assert names
     for ipynb, page in executed.values():
         text = page.read_text(encoding="utf-8")

@@ -61,12 +61,13 @@ def test_chart_has_japanese_alternative_text():
     assert page.startswith('<img src="data:image/png;base64,')
 
 
-def test_mask_text_masks_every_name_in_one_pass():
-    from tokki_analytics.mask import mask_text
+def test_the_masker_masks_every_name_in_one_pass():
+    from tokki_analytics.masking import Masker
 
     names = ["岡山 太郎", "岡山 太", "倉敷 花子"] + [f"姓{i} 名{i}" for i in range(3000)]
     text = "承認者 岡山 太郎、点検者 岡山太郎、倉敷 花子 / 姓2999 名2999 / 県庁"
-    masked = mask_text(text, names)
+    masked = Masker(names).text(text)
     assert masked == "承認者 岡山 ＊＊、点検者 岡＊＊、倉敷 ＊＊ / 姓2999 ＊＊ / 県庁"
     assert not any(n in masked for n in names)
-    assert mask_text("", names) == "" and mask_text("県庁", []) == "県庁"
+    assert Masker(names).text("") == "" and Masker([]).text("県庁") == "県庁"
+    assert Masker(names, show=True).text(text) == text  # --show-names

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from tokki_analytics import export, history, mask
+from tokki_analytics import export, history
 from tokki_analytics.cli import main
+from tokki_analytics.masking import Masker
 
 ESC = "\x1b[2K\x1b[32mOK\x1b[0m"
 
@@ -284,13 +285,14 @@ class _CountingTuple(tuple):
 
 
 def test_masking_cell_by_cell_reads_the_names_once():
-    """A report masks each cell with the run's names: 20,000 names, read once, not per cell."""
+    """A report masks each cell with the run's masker: 20,000 names, read once, not per cell."""
     names = _CountingTuple(
         f"山{chr(0x4E00 + i % 2000)}{chr(0x4E00 + i // 2000)} 太郎" for i in range(20000)
     )
     cells = [f"C001 の指摘 {i}（従事者ID P{i:04d}）" for i in range(2000)]
     cells.append(f"承認者 {names[123]} の押印なし")
     _CountingTuple.reads = 0
-    masked = [mask.mask_text(cell, names) for cell in cells]
+    mask = Masker(names)
+    masked = [mask.text(cell) for cell in cells]
     assert masked[:-1] == cells[:-1] and names[123] not in masked[-1]
     assert _CountingTuple.reads <= 2

@@ -26,7 +26,7 @@ from tokki_analytics.history import (
     finding_units,
     record_run,
 )
-from tokki_analytics.mask import mask_name, roster_names
+from tokki_analytics.masking import mask_name, roster
 from tokki_analytics.report import write_html
 from tokki_analytics.status import (
     RISK_FORMULA,
@@ -201,7 +201,7 @@ def test_names_are_masked_by_default(sample_audit, report):
     name, _ = _person_name(sample_audit)
     assert name not in text
     assert mask_name(name) in text
-    for roster_name in roster_names(sample_audit.submission.frames):
+    for roster_name in roster(sample_audit):
         assert roster_name not in text
         assert re.sub(r"\s", "", roster_name) not in text
 
@@ -383,7 +383,7 @@ def test_history_store_is_private_and_holds_no_names(sample_audit, histories):
     with sqlite3.connect(store / DB_NAME) as con:
         dump = "\n".join(con.iterdump())
     assert "C7.3-1" in dump
-    for name in roster_names(sample_audit.submission.frames):
+    for name in roster(sample_audit):
         assert name not in dump and re.sub(r"\s", "", name) not in dump
 
 

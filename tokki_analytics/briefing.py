@@ -31,13 +31,7 @@ from tokki_analytics.errors import ParameterError, unknown_contractor
 from tokki_analytics.export import write_bytes
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.forms import ALL_FORMS
-from tokki_analytics.mask import (
-    mask_columns,
-    mask_name,
-    mask_text,
-    personal_columns,
-    submission_names,
-)
+from tokki_analytics.masking import Masker, personal_columns
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.present import cell_text, labels
 from tokki_analytics.rules import RULES_BY_ID, judge_column
@@ -228,8 +222,8 @@ def restore_origins(findings: pd.DataFrame, submission: Submission) -> pd.DataFr
     Returns:
         ``findings`` with ``source`` and ``sheet`` as loaded where they were masked.
     """
-    names = submission_names(submission)
-    if not names or findings.empty:
+    mask = Masker.of(submission)
+    if not mask.active or findings.empty:
         return findings
     frames = [*submission.frames.values(), submission.defects]
     out = findings.copy()
@@ -239,7 +233,7 @@ def restore_origins(findings: pd.DataFrame, submission: Submission) -> pd.DataFr
             key = origin if origin in frame else column
             if key in frame:
                 loaded.update(frame[key].dropna().astype(str).unique())
-        back = {mask_text(v, names): v for v in loaded}
+        back = {mask.text(v): v for v in loaded}
         back = {k: v for k, v in back.items() if k != v}
         if back:
             out[column] = out[column].map(lambda v, b=back: b.get(v, v))
@@ -247,11 +241,6 @@ def restore_origins(findings: pd.DataFrame, submission: Submission) -> pd.DataFr
 
 
 # --- the parts of a briefing ---------------------------------------------------------------
-
-
-def _masker(audit: Audit, show_names: bool):
-    names = submission_names(audit.submission)
-    return (lambda text: text) if show_names else (lambda text: mask_text(text, names))
 
 
 def _row_keys(source: pd.Series, sheet: pd.Series, row: pd.Series) -> pd.Series:
@@ -283,7 +272,9 @@ def finding_counts(frame: pd.DataFrame, findings: pd.DataFrame, form_key: str) -
     return keys.map(counts).fillna(0).astype("int64")
 
 
-def _row_text(frame: pd.DataFrame, position: int, headers: dict, own_names: set) -> str:
+def _row_text(
+    frame: pd.DataFrame, position: int, headers: dict, own_names: set, mask: Masker
+) -> str:
     row = frame.iloc[position]
     cells = []
     for column in frame.columns:
@@ -291,7 +282,7 @@ def _row_text(frame: pd.DataFrame, position: int, headers: dict, own_names: set)
         if column.startswith("_") or column == "contractor_id" or not text:
             continue
         cells.append(
-            f"{headers.get(column, column)}=" + (mask_name(text) if column in own_names else text)
+            f"{headers.get(column, column)}=" + (mask.name(text) if column in own_names else text)
         )
     return "; ".join(cells)
 
@@ -310,7 +301,7 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
     Returns:
         One text per finding, aligned with ``findings``.
     """
-    mask = _masker(audit, show_names)
+    mask = Masker.of(audit, show=show_names)
     frames = audit.submission.frames
     personal = personal_columns()
     index: dict[str, dict[str, int]] = {}
@@ -332,8 +323,9 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
             continue
         if (form_key, position) not in done:
             headers = labels(frame.columns, form_key)
-            own_names = set() if show_names else set(personal.get(form_key, ()))
-            done[form_key, position] = mask(_row_text(frame, position, headers, own_names))
+            own_names = set(personal.get(form_key, ()))
+            text = _row_text(frame, position, headers, own_names, mask)
+            done[form_key, position] = mask.text(text)
         texts.append(done[form_key, position])
     return pd.Series(texts, index=findings.index, dtype="str")
 
@@ -373,8 +365,7 @@ def contractor_findings(audit: Audit, contractor_id: str, show_names: bool = Fal
     findings = audit.findings[FINDING_COLUMNS]
     own = findings[findings["contractor_id"].astype(str) == contractor_id].reset_index(drop=True)
     rows = source_rows(audit, own, show_names)
-    if not show_names:  # file and sheet names too
-        own = mask_columns(own, submission_names(audit.submission))
+    own = Masker.of(audit, show=show_names).frame(own)  # file and sheet names too
     return own.assign(source_row=rows)
 
 
@@ -483,7 +474,7 @@ def staff_timeline(audit: Audit, contractor_id: str, show_names: bool = False) -
     # a plain look-up: Series.map with an empty Series (no 研修記録) fails on datetimes
     out["trainings"] = [list(dates.get(person, [])) for person in out["person_id"]]
     if not show_names:
-        out["name"] = out["name"].map(mask_name, na_action="ignore")
+        out["name"] = out["name"].map(Masker().name, na_action="ignore")
     return out
 
 
@@ -809,6 +800,4 @@ def mask_details(audit: Audit, frame: pd.DataFrame, show_names: bool = False) ->
 
     ``detail``, and ``source`` and ``sheet`` (a file or sheet may be named after a person).
     """
-    if show_names:
-        return frame
-    return mask_columns(frame, submission_names(audit.submission))
+    return Masker.of(audit, show=show_names).frame(frame)

@@ -131,13 +131,13 @@ def _masked_defects(submission):
     """The submission with person names masked in its defects and ignored-file list."""
     import dataclasses
 
-    from tokki_analytics.mask import mask_columns, mask_name_cells, mask_text, submission_names
+    from tokki_analytics.masking import Masker
 
-    names = submission_names(submission)
+    mask = Masker.of(submission)
     return dataclasses.replace(
         submission,
-        defects=mask_name_cells(mask_columns(submission.defects, names)),
-        ignored=[mask_text(item, names) for item in submission.ignored],
+        defects=mask.name_cells(mask.frame(submission.defects)),
+        ignored=[mask.text(item) for item in submission.ignored],
     )
 
 

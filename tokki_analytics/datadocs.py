@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tokki_analytics.export import restrict_tree, write_bytes
+from tokki_analytics.masking import Masker
 from tokki_analytics.offline import external_urls, is_external, make_offline
 from tokki_analytics.safetext import escape_controls
 
@@ -544,8 +545,6 @@ def build_datadocs(
     """
     import great_expectations as gx
 
-    from tokki_analytics.excel import Masker, names_to_mask
-
     if hasattr(out_dir, "validation") and isinstance(audit, str | Path):
         out_dir, audit = audit, out_dir
     dest = Path(out_dir) / DOCS_FOLDER
@@ -567,7 +566,7 @@ def build_datadocs(
     suites = getattr(validation, "suites", None) or {}
     suite_views = {suite.name: view for view, suite in suites.items()}
     suite_views.update({r.suite_name: view for view, r in validation.gx_results.items()})
-    mask = None if show_names else Masker(names_to_mask(audit))
+    mask = None if show_names else Masker.of(audit).text
     make_offline(
         dest,
         css=DATADOCS_CSS,

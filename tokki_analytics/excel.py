@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tokki_analytics.export import write_bytes
 from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
 from tokki_analytics.load import DEFECT_COLUMNS
-from tokki_analytics.mask import NameMask, mask_name_cells, submission_names
+from tokki_analytics.masking import Masker
 from tokki_analytics.safetext import escape_controls, neutralise
 from tokki_analytics.status import contractor_names
 from tokki_analytics.vocab import MAJOR, MINOR, OBSERVATION, STATUS_FAIL, STATUS_NOT_ASSESSED
@@ -83,15 +83,6 @@ _WIDTH_CAP = {"detail": 80, "value": 40, "source": 50}
 _WIDTH_SAMPLE = 2000
 
 
-def names_to_mask(audit) -> tuple[str, ...]:
-    """Person names of a run to mask in outputs, longest first.
-
-    The roster names of every loaded form, and the raw values of Q2 defects in a name
-    column (氏名, 承認者, 点検者, 立会者): :func:`tokki_analytics.mask.submission_names`.
-    """
-    return submission_names(audit.submission)
-
-
 def sheet_title(text: str, taken: set[str]) -> str:
     r"""A valid, unique Excel sheet name (≤ 31 characters, none of ``[]:*?/\``).
 
@@ -115,10 +106,6 @@ def sheet_title(text: str, taken: set[str]) -> str:
     return name
 
 
-#: Masks person names in text, fast when a text holds none (most cells).
-Masker = NameMask
-
-
 def _cell(value: object, mask: Masker | None) -> object:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -132,7 +119,7 @@ def _cell(value: object, mask: Masker | None) -> object:
         return value
     text = str(value)
     if mask is not None:
-        text = mask(text)
+        text = mask.text(text)
     return neutralise(text)
 
 
@@ -187,7 +174,7 @@ def write_table(
     frame: pd.DataFrame,
     columns: list[str],
     *,
-    names: list[str] | None = None,
+    mask: Masker | None = None,
     number_formats: dict[str, str] | None = None,
     labels: dict[str, str] | None = None,
     key_row: bool = True,
@@ -198,7 +185,7 @@ def write_table(
         ws: An empty worksheet.
         frame: The rows.
         columns: Column names, in order.
-        names: Person names to mask in text cells (None: no masking).
+        mask: Masks person names in text cells (None: no masking).
         number_formats: Column → Excel number format.
         labels: Column → Japanese header (default: the output contract's :data:`LABELS`).
         key_row: Add a second header row holding the column names of the CSV exports.
@@ -208,7 +195,6 @@ def write_table(
     if key_row:
         ws.append(list(columns))
     first = 3 if key_row else 2
-    mask = Masker(names) if names else None
     rows = [
         [_cell(v, mask) for v in record]
         for record in frame.reindex(columns=columns).itertuples(index=False, name=None)
@@ -228,31 +214,31 @@ def write_table(
                 ws.cell(row=row, column=index).number_format = fmt
 
 
-def _contractor_sheets(wb: Workbook, audit, names: list[str] | None, taken: set[str]) -> None:
+def _contractor_sheets(wb: Workbook, audit, mask: Masker, taken: set[str]) -> None:
     findings = audit.findings
     sheet_names = contractor_names(audit, every_contract_row=True, bare_folder_name=False)
     for code, name in sheet_names.items():
         ws = wb.create_sheet(sheet_title(f"{code}_{name}" if name else code, taken))
-        write_table(ws, findings[findings["contractor_id"] == code], FINDING_COLUMNS, names=names)
+        write_table(ws, findings[findings["contractor_id"] == code], FINDING_COLUMNS, mask=mask)
     orphans = findings[findings["contractor_id"].fillna("") == ""]
     if len(orphans):
         ws = wb.create_sheet(sheet_title(SHEET_NO_CONTRACTOR, taken))
-        write_table(ws, orphans, FINDING_COLUMNS, names=names)
+        write_table(ws, orphans, FINDING_COLUMNS, mask=mask)
 
 
 def build_workbook(audit, *, show_names: bool = False) -> Workbook:
     """The findings workbook of ``audit`` (see the module docstring)."""
-    names = None if show_names else names_to_mask(audit)
+    mask = Masker.of(audit, show=show_names)
     wb = Workbook()
     wb.properties.creator = "tokki-analytics"
     wb.properties.title = "個人情報取扱特記事項 監査結果"
     taken: set[str] = set()
     ws = wb.active
     ws.title = sheet_title(SHEET_FINDINGS, taken)
-    write_table(ws, audit.findings, FINDING_COLUMNS, names=names)
+    write_table(ws, audit.findings, FINDING_COLUMNS, mask=mask)
     ws = wb.create_sheet(sheet_title(SHEET_COMPLIANCE, taken))
     write_table(
-        ws, audit.compliance, COMPLIANCE_COLUMNS, names=names, number_formats={"rate": "0.0%"}
+        ws, audit.compliance, COMPLIANCE_COLUMNS, mask=mask, number_formats={"rate": "0.0%"}
     )
     if len(audit.compliance):
         letter = get_column_letter(COMPLIANCE_COLUMNS.index("rate") + 1)
@@ -261,11 +247,9 @@ def build_workbook(audit, *, show_names: bool = False) -> Workbook:
             CellIsRule(operator="lessThan", formula=["1"], fill=PatternFill("solid", "FFEB9C")),
         )
     ws = wb.create_sheet(sheet_title(SHEET_DEFECTS, taken))
-    defects = audit.submission.defects
-    if names is not None and len(defects):
-        defects = mask_name_cells(defects)
-    write_table(ws, defects, list(DEFECT_COLUMNS), names=names)
-    _contractor_sheets(wb, audit, names, taken)
+    defects = mask.name_cells(audit.submission.defects)
+    write_table(ws, defects, list(DEFECT_COLUMNS), mask=mask)
+    _contractor_sheets(wb, audit, mask, taken)
     return wb
 
 

@@ -20,7 +20,7 @@ What is stored (no person names)
     severity, contractor, contract, form, source, sheet, row, detail), every name of the
     run's forms (氏名, 承認者, 点検者, 立会者, and a raw Q2 value in those columns) replaced
     by ``＊＊`` in each text, file and sheet names included, however it is spaced, cased
-    or wide (:func:`tokki_analytics.mask.mask_text`).
+    or wide (:class:`tokki_analytics.masking.Masker` with ``whole``).
 
 Finding identity
     A finding is "the same finding" in two runs when its identity is equal. The identity
@@ -63,7 +63,7 @@ import pandas as pd
 
 from tokki_analytics.errors import InputError
 from tokki_analytics.findings import FINDING_COLUMNS, UNIT_COLUMNS, rollup
-from tokki_analytics.mask import mask_columns, submission_names
+from tokki_analytics.masking import Masker
 from tokki_analytics.rules import RULES_BY_ID
 from tokki_analytics.safetext import escape_controls
 
@@ -375,8 +375,7 @@ def _insert_run(con: sqlite3.Connection, data_dir: str, audit: Audit, run_at: dt
 
 def _insert_findings(con: sqlite3.Connection, run_id: int, audit: Audit, ids: pd.Series) -> None:
     """Store the run's findings (names masked) with their identities ``ids``."""
-    names = submission_names(audit.submission)
-    findings = mask_columns(audit.findings[FINDING_COLUMNS], names, whole=True)
+    findings = Masker.of(audit, whole=True).frame(audit.findings[FINDING_COLUMNS])
     rows = []
     for identity, f in zip(ids, findings.itertuples(index=False), strict=True):
         row = None if pd.isna(f.row) else int(f.row)

@@ -39,7 +39,7 @@ from tokki_analytics.forms import (
     Kind,
     Need,
 )
-from tokki_analytics.mask import roster_names
+from tokki_analytics.masking import names_in
 from tokki_analytics.rules import QUALITY_RULES, note_blocked_rules
 from tokki_analytics.settings import Settings, load_settings
 from tokki_analytics.values import LAST_DAY, is_blank, is_open_end, parse_column
@@ -690,13 +690,12 @@ def read_person_names(data_dir: Path | str, settings: Settings | None = None) ->
         parts = _read_place(files, root, forms, code, limits)[0]
         for key, items in _cut(parts, code)[0].items():
             grouped.setdefault(key, []).extend(items)
-    frames, raw_names = {}, set()
+    frames: dict[str, pd.DataFrame] = {}
+    defects: list[dict] = []
     for form in forms:
-        frames[form.key], defects = type_records(form, grouped.get(form.key, []))
-        personal = {c.name for c in form.columns if c.personal}
-        raw_names.update(str(d["value"]).strip() for d in defects if d["column"] in personal)
-    names = set(roster_names(frames)) | {n for n in raw_names if n}
-    return sorted(names, key=len, reverse=True)
+        frames[form.key], found = type_records(form, grouped.get(form.key, []))
+        defects += found
+    return list(names_in(frames, pd.DataFrame.from_records(defects, columns=list(DEFECT_COLUMNS))))
 
 
 def _existing_folder(data_dir: Path | str) -> Path:

@@ -18,11 +18,15 @@ import datetime as dt
 import os
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokki_analytics.errors import InputError, ParameterError, unknown_contractor
 from tokki_analytics.export import add_entries, claim_folder, new_private_file, write_text
 from tokki_analytics.forms import nfkc
 from tokki_analytics.safetext import escape_controls
+
+if TYPE_CHECKING:
+    from tokki_analytics.masking import Masker
 
 #: The notebooks: package data, a real folder (pip installs a package unpacked).
 NOTEBOOK_DIR = Path(str(resources.files("tokki_analytics") / "notebooks"))
@@ -164,47 +168,33 @@ def html_without_code(notebook_path: Path) -> str:
     return body
 
 
-def mask_notebook(path: Path, names: list[str]) -> None:
+def mask_notebook(path: Path, mask: Masker) -> None:
     """Mask person names in every output of an executed notebook, in place.
 
     Streams, errors and every text representation (HTML, Markdown, plain text, SVG, JSON)
-    are masked with :func:`tokki_analytics.mask.mask_text`; the code cells and base64
+    are masked (:meth:`tokki_analytics.masking.Masker.json`); the code cells and base64
     images are left as they are.
 
     Args:
         path: The ``.ipynb`` file.
-        names: Person names (:func:`tokki_analytics.load.read_person_names`).
+        mask: The masker of the data folder's names
+            (:func:`tokki_analytics.load.read_person_names`).
     """
     import nbformat
 
-    from tokki_analytics.mask import NameMask
-
-    mask = NameMask(names)
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if "outputs" in cell:
-            cell["outputs"] = _masked(cell["outputs"], mask)
+            cell["outputs"] = mask.json(cell["outputs"])
     nbformat.write(nb, path)
 
 
-def _mask_or_remove(path: Path, names: list[str]) -> None:
+def _mask_or_remove(path: Path, mask: Masker) -> None:
     """Mask a notebook that failed half-way; remove it when it cannot be read."""
     try:
-        mask_notebook(path, names)
+        mask_notebook(path, mask)
     except Exception:  # noqa: BLE001 - an unreadable half-written notebook: keep no names
         path.unlink(missing_ok=True)
-
-
-def _masked(node: object, mask) -> object:
-    """``node`` (a notebook's JSON) with every string masked, binary images left out."""
-    if isinstance(node, str):
-        return mask(node)
-    if isinstance(node, list):
-        return [_masked(item, mask) for item in node]
-    if isinstance(node, dict):
-        binary = ("image/png", "image/jpeg", "image/gif")
-        return type(node)({k: v if k in binary else _masked(v, mask) for k, v in node.items()})
-    return node
 
 
 def _check_utf8_paths(**paths: object) -> None:
@@ -264,7 +254,7 @@ def run_notebook(
     import papermill
 
     from tokki_analytics.load import read_person_names
-    from tokki_analytics.mask import mask_text
+    from tokki_analytics.masking import Masker
     from tokki_analytics.offline import make_offline
 
     stem = NOTEBOOKS[name]
@@ -290,7 +280,7 @@ def run_notebook(
         show_names=show_names,
     )
     executed = new_private_file(folder / f"{stem}.ipynb")  # papermill writes into it
-    names = [] if show_names else read_person_names(data_dir)
+    mask = Masker(() if show_names else read_person_names(data_dir), show=show_names)
     try:
         papermill.execute_notebook(
             str(source),
@@ -302,15 +292,13 @@ def run_notebook(
             cwd=str(folder),
         )
     except BaseException:  # a notebook that failed half-way is written too
-        if names:
-            _mask_or_remove(executed, names)
+        if mask.active:
+            _mask_or_remove(executed, mask)
         raise
-    if names:
-        mask_notebook(executed, names)
+    if mask.active:
+        mask_notebook(executed, mask)
     text = escape_controls(html_without_code(executed))  # control characters as \x1b
-    if names:
-        text = mask_text(text, names)
-    html = write_text(folder / f"{stem}.html", text)
+    html = write_text(folder / f"{stem}.html", mask.text(text))
     make_offline(html)
     add_entries(folder, set(os.listdir(folder)) - before)
     return executed, html

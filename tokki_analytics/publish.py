@@ -20,7 +20,7 @@ from pathlib import Path
 from tokki_analytics.errors import InputError
 from tokki_analytics.export import check_out, staged_folder, write_csv
 from tokki_analytics.findings import FINDING_COLUMNS
-from tokki_analytics.mask import mask_columns, submission_names
+from tokki_analytics.masking import Masker
 from tokki_analytics.pipeline import Audit
 
 #: The entries ``tokki run`` writes into OUT (and replaces on the next run).
@@ -93,8 +93,8 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
     readable = options.group_readable
     findings, compliance = audit.findings[FINDING_COLUMNS], audit.compliance  # not the units
     if not options.show_names:  # every text column: file and sheet names too
-        names = submission_names(audit.submission)
-        findings, compliance = mask_columns(findings, names), mask_columns(compliance, names)
+        mask = Masker.of(audit)
+        findings, compliance = mask.frame(findings), mask.frame(compliance)
     stage = staged_folder(
         out, "run", data_dir=data_dir, writes=RUN_ENTRIES, group_readable=readable
     )

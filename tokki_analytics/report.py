@@ -53,7 +53,7 @@ from tokki_analytics.assess import form_states
 from tokki_analytics.export import prepare_out, write_text
 from tokki_analytics.findings import RULE_ORDER
 from tokki_analytics.forms import CONTRACTS
-from tokki_analytics.mask import mask_name, mask_name_cells, mask_text, submission_names
+from tokki_analytics.masking import Masker
 from tokki_analytics.rules import RULES, clause_reasons
 from tokki_analytics.safetext import escape_controls
 from tokki_analytics.status import (
@@ -309,7 +309,7 @@ footer { margin-top: 3em; color: #5b6570; font-size: 0.85em; border-top: 1px sol
 class _Html:
     """Escaping and masking of data values for one report."""
 
-    names: tuple[str, ...]
+    mask: Masker
     show_names: bool
     person_names: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -319,17 +319,14 @@ class _Html:
             return ""
         if isinstance(value, (list, tuple)):
             value = "、".join(str(v) for v in value)
-        text = str(value)
-        if not self.show_names:
-            text = mask_text(text, self.names)
-        return html.escape(text)
+        return html.escape(self.mask.text(str(value)))
 
     def person(self, contractor_id: str, person_id: str) -> str:
         """The roster name of a person (masked unless shown), escaped; "" if unknown."""
         name = self.person_names.get((str(contractor_id), str(person_id)), "")
         if not name:
             return ""
-        return html.escape(name if self.show_names else mask_name(name))
+        return html.escape(self.mask.name(name))
 
 
 def _staff_names(audit: Audit) -> dict[tuple[str, str], str]:
@@ -827,8 +824,7 @@ def _defects(run: _Run, cid: str) -> str:
     if mine.empty:
         return head + "<p>提出物の不備はありません。</p>"
     h = run.h
-    if not h.show_names:  # a name cell's raw value, even one too short to search for
-        mine = mask_name_cells(mine)
+    mine = h.mask.name_cells(mine)  # a name cell's raw value, even one too short to search for
     rows = [
         [
             h.t(d.rule_id),
@@ -941,7 +937,7 @@ def _contractor_page(run: _Run, cid: str) -> str:
 def _prepare_run(
     audit: Audit, show_names: bool, history: History | None, links: dict[str, str] | None
 ) -> _Run:
-    h = _Html(submission_names(audit.submission), show_names, _staff_names(audit))
+    h = _Html(Masker.of(audit, show=show_names), show_names, _staff_names(audit))
     run = _Run(
         audit=audit,
         h=h,
