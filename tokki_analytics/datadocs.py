@@ -33,7 +33,7 @@ from pathlib import Path
 
 from tokki_analytics.export import restrict_tree, write_bytes
 from tokki_analytics.masking import Masker
-from tokki_analytics.offline import external_urls, is_external, make_offline
+from tokki_analytics.offline import is_external, make_offline
 from tokki_analytics.safetext import escape_controls
 
 log = logging.getLogger(__name__)
@@ -576,13 +576,3 @@ def build_datadocs(
     )
     restrict_tree(dest, group_readable)
     return dest / "index.html"
-
-
-def check_offline(folder: Path) -> dict[str, list[str]]:
-    """External URLs left in the pages below ``folder`` (empty when all are offline)."""
-    left = {}
-    for page in sorted(Path(folder).rglob("*.html")):
-        urls = external_urls(page.read_text(encoding="utf-8"))
-        if urls:
-            left[str(page.relative_to(folder))] = urls
-    return left
