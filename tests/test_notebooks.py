@@ -204,7 +204,7 @@ def test_clause_notebook_shows_the_trend_of_the_stored_runs(history, executed):
     assert rows == {cid: [int(v) for v in values] for cid, values in table.iterrows()}
 
 
-@pytest.mark.parametrize("stem", sorted(NOTEBOOKS.values()))
+@pytest.mark.parametrize("stem", [nb.stem for nb in NOTEBOOKS.values()])
 def test_committed_notebooks_are_clean_and_paired(stem):
     raw = json.loads((NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
     for cell in raw["cells"]:

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from tokki_analytics.nbrun import NOTEBOOKS, taking
 from tokki_analytics.safetext import escape_controls, json_text, terminal_text
 from tokki_analytics.vocab import SEVERITIES, SEVERITY_ALIASES, SEVERITY_RANK, severity_grade
 
@@ -373,14 +374,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "notebook", help="ノートブックを実行し HTML を出力 (run a notebook headless)"
     )
-    p.add_argument("name", choices=["briefing", "comparison", "clause", "incidents"])
+    p.add_argument(
+        "name",
+        choices=list(NOTEBOOKS),
+        help=" / ".join(f"{nb.name}: {nb.title}" for nb in NOTEBOOKS.values()),
+    )
     p.add_argument("--data", required=True, help="データフォルダ (data folder)")
     p.add_argument("--out", required=True, help="出力先フォルダ (output folder)")
-    p.add_argument("--contractor", help="受託者コード (briefing), e.g. C001")
-    p.add_argument("--clause", help="条項 (clause notebook), default 第3")
+    p.add_argument(
+        "--contractor", help=f"受託者コード ({', '.join(taking('contractor_id'))}), e.g. C001"
+    )
+    p.add_argument("--clause", help=f"条項 ({', '.join(taking('clause'))}), default 第3")
     p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD")
     p.add_argument("--run", help="tokki run の出力先（監査をやり直さない） (reuse a finished run)")
-    p.add_argument("--history", help="実行履歴の保存先 (clause: trend across stored runs)")
+    p.add_argument(
+        "--history",
+        help=f"実行履歴の保存先 ({', '.join(taking('history_dir'))}: trend of stored runs)",
+    )
     p.add_argument("--show-names", action="store_true", help="氏名を伏字にしない (show names)")
     p.set_defaults(func=cmd_notebook)
     return parser

@@ -16,27 +16,75 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tokki_analytics.errors import InputError, ParameterError, unknown_contractor
-from tokki_analytics.export import add_entries, claim_folder, new_private_file, write_text
 from tokki_analytics.forms import nfkc
 from tokki_analytics.safetext import escape_controls
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the command's parser reads NOTEBOOKS without pandas
     from tokki_analytics.masking import Masker
 
 #: The notebooks: package data, a real folder (pip installs a package unpacked).
 NOTEBOOK_DIR = Path(str(resources.files("tokki_analytics") / "notebooks"))
-#: Command-line name → notebook file stem.
-NOTEBOOKS = {
-    "briefing": "01_briefing",
-    "comparison": "02_comparison",
-    "clause": "03_clause",
-    "incidents": "04_incidents",
+#: Parameters tokki gives every notebook (each notebook's parameters cell declares them).
+COMMON_PARAMETERS = ("data_dir", "as_of", "run_dir", "out_dir", "show_names")
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A notebook that ``tokki notebook NAME`` runs (declared once, in :data:`NOTEBOOKS`).
+
+    Attributes:
+        name: The command-line name (``tokki notebook NAME``).
+        stem: The file stem in :data:`NOTEBOOK_DIR` (``.ipynb`` and its paired ``.py``).
+        title: The notebook's title, its first heading.
+        parameters: The parameters it takes besides :data:`COMMON_PARAMETERS`:
+            ``contractor_id`` (``--contractor``, required), ``clause`` (``--clause``,
+            default 第3), ``history_dir`` (``--history``).
+        files: Other files it writes into its output folder, as ``str.format`` patterns
+            over its parameters (``briefing_{contractor_id}.xlsx``).
+    """
+
+    name: str
+    stem: str
+    title: str
+    parameters: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+
+    def outputs(self, contractor: str | None = None) -> list[str]:
+        """The files ``tokki notebook NAME`` writes into its output folder."""
+        names = [f"{self.stem}.ipynb", f"{self.stem}.html"]
+        for pattern in self.files:
+            if contractor or "{contractor_id}" not in pattern:
+                names.append(pattern.format(contractor_id=contractor))
+        return names
+
+
+#: Command-line name → notebook, in the order of their numbers.
+NOTEBOOKS: dict[str, Notebook] = {
+    nb.name: nb
+    for nb in (
+        Notebook(
+            "briefing",
+            "01_briefing",
+            "実地検査前ブリーフィング",
+            parameters=("contractor_id",),
+            files=("briefing_{contractor_id}.xlsx",),
+        ),
+        Notebook("comparison", "02_comparison", "受託者の比較"),
+        Notebook("clause", "03_clause", "条項別の分析", parameters=("clause", "history_dir")),
+        Notebook("incidents", "04_incidents", "事故報告の分析"),
+    )
 }
+
+
+def taking(parameter: str) -> list[str]:
+    """The names of the notebooks that take ``parameter`` (for the command's help)."""
+    return [nb.name for nb in NOTEBOOKS.values() if parameter in nb.parameters]
 
 
 def notebook_parameters(
@@ -50,23 +98,25 @@ def notebook_parameters(
     run_dir: Path | str | None = None,
     history_dir: Path | str | None = None,
     show_names: bool = False,
-) -> dict:
+) -> dict[str, str | bool | None]:
     """The papermill parameters of notebook ``name`` (paths made absolute).
 
+    The common parameters, and those of :attr:`Notebook.parameters` the notebook takes.
     The contractor and clause are those :func:`check_parameters` returned.
     """
-    params = {
+    params: dict[str, str | bool | None] = {
         "data_dir": str(Path(data_dir).resolve()),
         "as_of": str(as_of or ""),
         "run_dir": str(Path(run_dir).resolve()) if run_dir else "",
         "out_dir": str(out.resolve()),
         "show_names": bool(show_names),
     }
-    if name == "briefing":
-        params["contractor_id"] = contractor
-    if name == "clause":
-        params["clause"] = clause
-        params["history_dir"] = str(Path(history_dir).expanduser().resolve()) if history_dir else ""
+    own: dict[str, str | bool | None] = {
+        "contractor_id": contractor,
+        "clause": clause,
+        "history_dir": str(Path(history_dir).expanduser().resolve()) if history_dir else "",
+    }
+    params.update({key: own[key] for key in NOTEBOOKS[name].parameters})
     return params
 
 
@@ -82,10 +132,12 @@ def check_parameters(
     A typo then gets a plain message rather than a failure deep inside the notebook.
 
     Args:
-        name: briefing, comparison, clause or incidents.
+        name: A notebook of :data:`NOTEBOOKS` (briefing, comparison, clause, incidents).
         data_dir: The data folder (only 委託契約一覧 is read).
-        contractor: The briefing's contractor; it must have a contract.
-        clause: The clause notebook's clause, as typed (``3``, ``第３``, ``第7三``).
+        contractor: The contractor of a notebook taking ``contractor_id``; it must have a
+            contract.
+        clause: The clause of a notebook taking ``clause``, as typed (``3``, ``第３``,
+            ``第7三``).
         run_dir: A finished run to reuse; it must hold findings.csv.
 
     Returns:
@@ -100,18 +152,16 @@ def check_parameters(
     from tokki_analytics.load import read_contracts
     from tokki_analytics.vocab import parse_clause
 
-    NOTEBOOKS[name]
+    takes = NOTEBOOKS[name].parameters
     contracts = read_contracts(data_dir)
-    if name == "briefing":
+    if "contractor_id" in takes:
         if not contractor:
-            raise ParameterError(
-                "briefing には --contractor が必要です / briefing needs --contractor"
-            )
+            raise ParameterError(f"{name} には --contractor が必要です / {name} needs --contractor")
         known = sorted(set(contracts["contractor_id"].dropna()))
         contractor = _known_code(contractor, known)
         if contractor not in known:
             raise unknown_contractor(contractor, known)
-    if name == "clause":
+    if "clause" in takes:
         clause = parse_clause(clause or "第3")
     if run_dir and not (Path(run_dir) / "findings.csv").is_file():
         raise ParameterError(
@@ -127,15 +177,6 @@ def _known_code(typed: str, known: list[str]) -> str:
     return folded[0] if code not in known and len(folded) == 1 else code
 
 
-def output_names(name: str, contractor: str | None = None) -> list[str]:
-    """The files ``tokki notebook NAME`` writes into its output folder."""
-    stem = NOTEBOOKS[name]
-    names = [f"{stem}.ipynb", f"{stem}.html"]
-    if name == "briefing" and contractor:
-        names.append(f"briefing_{contractor}.xlsx")
-    return names
-
-
 def kernel_manager_class() -> type:
     """The kernel manager: over local sockets (IPC) where the OS has them, else over TCP.
 
@@ -149,7 +190,7 @@ def kernel_manager_class() -> type:
         return AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs) -> None:
+        def __init__(self, **kwargs: object) -> None:
             kwargs.setdefault("transport", "ipc")
             super().__init__(**kwargs)
 
@@ -197,7 +238,7 @@ def _mask_or_remove(path: Path, mask: Masker) -> None:
         path.unlink(missing_ok=True)
 
 
-def _check_utf8_paths(**paths: object) -> None:
+def _check_utf8_paths(**paths: Path | str | None) -> None:
     """Refuse a path that is not UTF-8: a notebook (JSON) cannot carry it as a parameter.
 
     ``tokki run`` audits such a folder (its name is shown escaped); a notebook needs the
@@ -233,11 +274,11 @@ def run_notebook(
     """Execute a notebook and write ``OUT/<stem>.ipynb`` and ``OUT/<stem>.html``.
 
     Args:
-        name: briefing, comparison, clause or incidents.
+        name: A notebook of :data:`NOTEBOOKS` (briefing, comparison, clause, incidents).
         data_dir: The data folder.
         out: The output folder (created owner-only).
-        contractor: The contractor of the briefing.
-        clause: The clause of the clause notebook (default 第3).
+        contractor: The contractor of a notebook taking ``contractor_id`` (briefing).
+        clause: The clause of a notebook taking ``clause`` (default 第3).
         as_of: Audit reference date.
         run_dir: A finished run whose findings.csv/compliance.csv are reused.
         history_dir: The history store for the clause trend.
@@ -251,14 +292,13 @@ def run_notebook(
         ParameterError: A parameter is missing or names nothing in the data.
         tokki_analytics.load.DataFolderError: ``data_dir`` is not a data folder.
     """
-    import papermill
-
+    from tokki_analytics.export import add_entries, claim_folder, new_private_file, write_text
     from tokki_analytics.load import read_person_names
     from tokki_analytics.masking import Masker
     from tokki_analytics.offline import make_offline
 
-    stem = NOTEBOOKS[name]
-    source = NOTEBOOK_DIR / f"{stem}.ipynb"
+    notebook = NOTEBOOKS[name]
+    source = NOTEBOOK_DIR / f"{notebook.stem}.ipynb"
     if not source.is_file():
         raise InputError(
             f"ノートブック {source} がありません（インストールが不完全です。再インストールして"
@@ -266,7 +306,9 @@ def run_notebook(
         )
     _check_utf8_paths(data=data_dir, out=out, run=run_dir, history=history_dir)
     contractor, clause = check_parameters(name, data_dir, contractor, clause, run_dir)
-    folder = claim_folder(Path(out), "notebook", output_names(name, contractor), data_dir=data_dir)
+    folder = claim_folder(
+        Path(out), "notebook", notebook.outputs(contractor), data_dir=Path(data_dir)
+    )
     before = set(os.listdir(folder))
     params = notebook_parameters(
         name,
@@ -279,8 +321,25 @@ def run_notebook(
         history_dir=history_dir,
         show_names=show_names,
     )
-    executed = new_private_file(folder / f"{stem}.ipynb")  # papermill writes into it
+    executed = new_private_file(folder / f"{notebook.stem}.ipynb")  # papermill writes into it
     mask = Masker(() if show_names else read_person_names(data_dir), show=show_names)
+    _execute(source, executed, params, mask)
+    text = escape_controls(html_without_code(executed))  # control characters as \x1b
+    html = write_text(folder / f"{notebook.stem}.html", mask.text(text))
+    make_offline(html)
+    add_entries(folder, set(os.listdir(folder)) - before)
+    return executed, html
+
+
+def _execute(
+    source: Path, executed: Path, params: dict[str, str | bool | None], mask: Masker
+) -> None:
+    """Run ``source`` with papermill into ``executed`` and mask its outputs.
+
+    A notebook that failed half-way is written too, and masked (or removed).
+    """
+    import papermill
+
     try:
         papermill.execute_notebook(
             str(source),
@@ -289,16 +348,11 @@ def run_notebook(
             kernel_name="python3",
             kernel_manager_class=kernel_manager_class(),
             progress_bar=False,
-            cwd=str(folder),
+            cwd=str(executed.parent),
         )
-    except BaseException:  # a notebook that failed half-way is written too
+    except BaseException:
         if mask.active:
             _mask_or_remove(executed, mask)
         raise
     if mask.active:
         mask_notebook(executed, mask)
-    text = escape_controls(html_without_code(executed))  # control characters as \x1b
-    html = write_text(folder / f"{stem}.html", mask.text(text))
-    make_offline(html)
-    add_entries(folder, set(os.listdir(folder)) - before)
-    return executed, html
