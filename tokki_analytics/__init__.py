@@ -2,17 +2,35 @@
 
 Loads contractors' submissions, checks them against the clauses with Great Expectations
 suites, and reports findings and compliance. Nothing is sent anywhere: Great Expectations'
-usage statistics are switched off before it can be imported.
+usage statistics are switched off here, the one place for it. Python runs a package's
+``__init__`` before any of its modules, so every entry point passes through this line
+before GX can be imported: the ``tokki`` command (``tokki_analytics.cli``), ``python -m
+tokki_analytics.…``, the notebooks and their papermill kernels (which import the package,
+and inherit the variable from ``tokki notebook``). tests/test_gx_analytics.py checks it.
 """
 
+from __future__ import annotations
+
 import os
+from typing import TYPE_CHECKING
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
+    from tokki_analytics.pipeline import Audit
 
 __version__ = "0.1.0"
 
 
-def audit(data_dir, as_of=None, settings_file=None, suites_dir=None):
+def audit(
+    data_dir: Path | str,
+    as_of: dt.date | str | None = None,
+    settings_file: Path | str | None = None,
+    suites_dir: Path | str | None = None,
+) -> Audit:
     """Audit a data folder: see :func:`tokki_analytics.pipeline.audit`."""
     from tokki_analytics.pipeline import audit as run
 

@@ -24,8 +24,6 @@ from tokki_analytics.nbrun import NOTEBOOKS, taking
 from tokki_analytics.safetext import escape_controls, json_text, terminal_text
 from tokki_analytics.vocab import SEVERITIES, SEVERITY_ALIASES, SEVERITY_RANK, severity_grade
 
-os.environ["GX_ANALYTICS_ENABLED"] = "False"
-
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 

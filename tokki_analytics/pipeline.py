@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,6 @@ from tokki_analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from tokki_analytics.validate import Validation
-
-os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from contextlib import contextmanager
 from importlib import resources
@@ -21,8 +20,6 @@ from pathlib import Path
 from tokki_analytics.errors import InputError
 from tokki_analytics.rules import RULES, VIEWS, Rule
 from tokki_analytics.vocab import SEVERITY_GX
-
-os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
 #: Where the suites live: package data (``tokki_analytics/expectations/``), found through
 #: importlib.resources so that an installed copy reads the suites of its wheel. pip installs

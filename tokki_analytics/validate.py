@@ -9,7 +9,6 @@ its context is ephemeral (in memory), unless Data Docs are asked for.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     )
     from great_expectations.core.batch_definition import BatchDefinition
     from great_expectations.data_context import AbstractDataContext
-
-os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
 log = logging.getLogger(__name__)
 
