@@ -1,7 +1,7 @@
 """Generate the column reference (``docs/FORMS.md``) from the form declarations.
 
-Run ``python -m tokki_analytics.docs`` after changing :mod:`tokki_analytics.forms` or the
-settings; a test fails while the committed reference differs from what this writes.
+Run ``python -m tokki_analytics.docs`` after changing :mod:`tokki_analytics.forms`, the
+settings or the rules; a test fails while the committed reference differs from what this writes.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from tokki_analytics.forms import ALL_FORMS, BLANK_WORDS, NO_MARKS, YES_MARKS, Form, Need
+from tokki_analytics.rules import FORM_CLAUSES
 from tokki_analytics.settings import settings_reference
 
 _NEED = {
@@ -24,8 +25,9 @@ def _form_section(form: Form) -> list[str]:
     names = " / ".join(form.names)
     lines = [f"## {names} — {form.title_en}", ""]
     lines.append(f"- 提出 (need): {_NEED[form.need]}")
-    if form.clauses:
-        lines.append(f"- 条項 (clauses whose rules read it): {'、'.join(form.clauses)}")
+    if form.key in FORM_CLAUSES:
+        clauses = "、".join(FORM_CLAUSES[form.key])
+        lines.append(f"- 条項 (clauses whose rules read it): {clauses}")
     lines += [
         "",
         "| 列 (header) | 別名 (aliases) | key | 種類 (kind) | 必須 | 使える値 (allowed) |",
@@ -47,8 +49,8 @@ def render() -> str:
     lines = [
         "# 様式と列の一覧 (forms and columns)",
         "",
-        "Generated from `tokki_analytics/forms.py` by `python -m tokki_analytics.docs`;"
-        " do not edit by hand.",
+        "Generated from `tokki_analytics/forms.py` (the clauses: from the rules) by"
+        " `python -m tokki_analytics.docs`; do not edit by hand.",
         "",
         f"- 空欄 (blank): empty, whitespace, {' '.join(BLANK_WORDS)}",
         f"- 印 (mark) yes: {' '.join(YES_MARKS)}; no: {' '.join(NO_MARKS)}",

@@ -78,9 +78,9 @@ class Form:
         name: The Japanese form name (sheet and file names).
         title_en: English title, for docs and bilingual messages.
         columns: The form's columns.
-        clauses: Clauses whose rules read this form. A contract that excludes all of them
-            does not need the form (FORMS.md, "Which forms a contract needs").
-        need: When a contract needs this form.
+        need: When a contract needs this form. A contract that excludes every clause whose
+            rules read the form does not need it either (FORMS.md); those clauses are derived
+            from the rule catalogue (:data:`tokki_analytics.rules.FORM_CLAUSES`).
         aliases: Other accepted form names.
         owner: ``"contract"`` when rows carry 契約番号, ``"ledger"`` when their contract is
             the one of their 台帳番号, ``"contractor"`` for contractor-wide rows.
@@ -90,7 +90,6 @@ class Form:
     name: str
     title_en: str
     columns: tuple[Column, ...]
-    clauses: tuple[str, ...] = ()
     need: Need = Need.WHEN_ANY
     aliases: tuple[str, ...] = ()
     owner: str = "contract"
@@ -182,7 +181,6 @@ INSPECTIONS = Form(
     name="検査履歴",
     title_en="Past on-site inspections (prefecture master, optional)",
     need=Need.MASTER,
-    clauses=("第13",),
     columns=(
         _contract(),
         Column("検査日", "inspected_on", Kind.DATE, required=True),
@@ -196,7 +194,6 @@ STAFF = Form(
     name="作業従事者名簿",
     title_en="Staff roster and notifications",
     aliases=("作業責任者等届出",),
-    clauses=("第2", "第3", "第4", "第5", "第7六"),
     need=Need.ALWAYS,
     columns=(
         _contract(),
@@ -216,7 +213,6 @@ TRAINING = Form(
     key="training",
     name="研修記録",
     title_en="Training records",
-    clauses=("第5",),
     need=Need.ALWAYS,
     columns=(
         Column("実施日", "held_on", Kind.DATE, required=True),
@@ -230,7 +226,6 @@ LEDGER = Form(
     key="ledger",
     name="個人情報管理台帳",
     title_en="Personal-information ledger",
-    clauses=("第7一", "第7六", "第11"),
     need=Need.ALWAYS,
     columns=(
         _ledger(),
@@ -251,7 +246,6 @@ ACCESS = Form(
     key="access",
     name="入退室記録",
     title_en="Room access log",
-    clauses=("第3",),
     need=Need.ALWAYS,
     owner="contractor",
     columns=(
@@ -266,7 +260,6 @@ TAKEOUT = Form(
     key="takeout",
     name="持出記録",
     title_en="Take-out log",
-    clauses=("第3", "第7二", "第7三", "第7六"),
     need=Need.ALWAYS,
     owner="ledger",
     columns=(
@@ -285,7 +278,6 @@ COPIES = Form(
     key="copies",
     name="複製記録",
     title_en="Copy log",
-    clauses=("第3", "第7四", "第7六"),
     owner="ledger",
     columns=(
         Column("日時", "at", Kind.DATETIME, required=True),
@@ -301,7 +293,6 @@ MEDIA_CHECKS = Form(
     key="media_checks",
     name="媒体点検記録",
     title_en="Media and backup checks",
-    clauses=("第7五",),
     need=Need.ELECTRONIC,
     columns=(
         Column("点検日", "checked_on", Kind.DATE, required=True),
@@ -323,7 +314,6 @@ DEVICES = Form(
     key="devices",
     name="端末一覧",
     title_en="Devices",
-    clauses=("第7七", "第7八"),
     need=Need.ALWAYS,
     columns=(
         Column("端末ID", "device_id", Kind.ID, required=True),
@@ -339,7 +329,6 @@ HANDOVERS = Form(
     key="handovers",
     name="受渡記録",
     title_en="Handovers",
-    clauses=("第7六", "第8"),
     columns=(
         Column("受渡日", "on", Kind.DATE, required=True),
         _contract(),
@@ -355,7 +344,6 @@ SUBCONTRACTS = Form(
     key="subcontracts",
     name="再委託",
     title_en="Subcontracts",
-    clauses=("第9",),
     columns=(
         _contract(),
         Column("再委託先名称", "subcontractor", Kind.TEXT, required=True),
@@ -374,7 +362,6 @@ DISPOSALS = Form(
     key="disposals",
     name="廃棄消去記録",
     title_en="Return, disposal and erasure",
-    clauses=("第7六", "第11"),
     columns=(
         _ledger(),
         _contract(),
@@ -391,7 +378,6 @@ INSPECTION_REQUESTS = Form(
     key="inspection_requests",
     name="点検報告",
     title_en="Self-inspection requests and reports",
-    clauses=("第12",),
     columns=(
         _contract(),
         Column("依頼日", "requested_on", Kind.DATE, required=True),
@@ -403,7 +389,6 @@ INCIDENTS = Form(
     key="incidents",
     name="事故報告",
     title_en="Incident reports",
-    clauses=("第14",),
     columns=(
         Column("事故番号", "incident_id", Kind.ID, required=True),
         _contract(),
@@ -441,9 +426,6 @@ SUBMISSION_FORMS: tuple[Form, ...] = (
 ALL_FORMS: tuple[Form, ...] = MASTERS + SUBMISSION_FORMS
 
 FORMS_BY_KEY: dict[str, Form] = {f.key: f for f in ALL_FORMS}
-
-#: Origin columns every loaded record carries.
-ORIGIN_COLUMNS: tuple[str, ...] = ("contractor_id", "_source", "_sheet", "_row")
 
 
 def form_for_name(name: str, forms: tuple[Form, ...] = SUBMISSION_FORMS) -> Form | None:

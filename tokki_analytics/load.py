@@ -40,7 +40,7 @@ from tokki_analytics.forms import (
     Need,
 )
 from tokki_analytics.masking import names_in
-from tokki_analytics.rules import QUALITY_RULES, note_blocked_rules
+from tokki_analytics.rules import FORM_CLAUSES, QUALITY_RULES, note_blocked_rules
 from tokki_analytics.settings import Settings, load_settings
 from tokki_analytics.values import LAST_DAY, is_blank, is_open_end, parse_column
 from tokki_analytics.vocab import expand_clauses
@@ -619,7 +619,7 @@ def needed_forms(contract: pd.Series) -> list[Form]:
             continue
         if form.need is Need.ELECTRONIC and contract["handles_electronic"] == "無":
             continue
-        if form.clauses and set(form.clauses) <= excluded:
+        if (clauses := FORM_CLAUSES.get(form.key)) and set(clauses) <= excluded:
             continue
         forms.append(form)
     return forms
