@@ -1,7 +1,8 @@
 from conftest import ROOT
 
-from tokki_analytics.docs import render
+from tokki_analytics.docs import render, render_rules
 from tokki_analytics.forms import ALL_FORMS
+from tokki_analytics.rules import ALL_RULES
 
 
 def test_committed_forms_reference_is_generated_from_the_declaration():
@@ -14,3 +15,17 @@ def test_every_declared_column_is_documented():
     for form in ALL_FORMS:
         for column in form.columns:
             assert f"`{column.key}`" in text and column.name in text
+
+
+def test_committed_rule_catalogue_is_generated_from_the_rules():
+    committed = (ROOT / "docs" / "RULES.md").read_text(encoding="utf-8")
+    assert committed == render_rules(), "run: python -m tokki_analytics.docs"
+
+
+def test_every_rule_has_a_row_with_its_clause_severity_and_settings():
+    rows = {line.split(" | ")[0].removeprefix("| "): line for line in render_rules().splitlines()}
+    for rule in ALL_RULES:
+        row = rows[rule.id]
+        assert f"| {rule.clause} | {rule.severity} | {rule.unit} |" in row, rule.id
+        assert rule.description in row
+        assert all(f"`{key}`" in row for key in rule.settings), rule.id

@@ -1,7 +1,8 @@
-"""Generate the column reference (``docs/FORMS.md``) from the form declarations.
+"""Generate the references in ``docs/``: FORMS.md from the forms, RULES.md from the rules.
 
 Run ``python -m tokki_analytics.docs`` after changing :mod:`tokki_analytics.forms`, the
-settings or the rules; a test fails while the committed reference differs from what this writes.
+settings or a rule (:mod:`tokki_analytics.rules`); a test fails while a committed reference
+differs from what this writes.
 """
 
 from __future__ import annotations
@@ -9,8 +10,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tokki_analytics.forms import ALL_FORMS, BLANK_WORDS, NO_MARKS, YES_MARKS, Form, Need
-from tokki_analytics.rules import FORM_CLAUSES
+from tokki_analytics.forms import (
+    ALL_FORMS,
+    BLANK_WORDS,
+    FORMS_BY_KEY,
+    NO_MARKS,
+    YES_MARKS,
+    Form,
+    Need,
+)
+from tokki_analytics.rules import ALL_RULES, FORM_CLAUSES, VIEWS, Rule, RuleInfo
 from tokki_analytics.settings import settings_reference
 
 _NEED = {
@@ -45,7 +54,7 @@ def _form_section(form: Form) -> list[str]:
 
 
 def render() -> str:
-    """Return the Markdown column reference."""
+    """Return the Markdown column reference (``docs/FORMS.md``)."""
     lines = [
         "# 様式と列の一覧 (forms and columns)",
         "",
@@ -64,12 +73,64 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _names(keys: tuple[str, ...]) -> str:
+    return "・".join(FORMS_BY_KEY[key].name for key in keys)
+
+
+def _rule_forms(rule: RuleInfo) -> str:
+    """The forms a rule judges the rows of, then those it compares them with."""
+    if not isinstance(rule, Rule):
+        return "（全様式）"
+    text = _names(VIEWS[rule.view].units)
+    if rule.needs:
+        text += f"（参照: {_names(rule.needs)}）"
+    if rule.needs_if_sent:
+        text += f"（参照、提出時: {_names(rule.needs_if_sent)}）"
+    return text
+
+
+def _declared_in(rule: RuleInfo) -> str:
+    module = VIEWS[rule.view].build.__module__ if isinstance(rule, Rule) else "quality"
+    return f"`rules/{module.rsplit('.', 1)[-1]}.py`"
+
+
+def render_rules() -> str:
+    """Return the Markdown rule catalogue (``docs/RULES.md``)."""
+    lines = [
+        "# 規則の一覧 (rules)",
+        "",
+        "Generated from the rule catalogue (`tokki_analytics/rules/`) by"
+        " `python -m tokki_analytics.docs`; do not edit by hand.",
+        "",
+        "- 様式 (forms): the forms whose rows the rule judges (its units), then the reference"
+        " forms it compares them with: for a contractor whose reference form is missing or"
+        " unusable the rule is not assessed (参照、提出時: only when the form was sent and"
+        " none of it could be read).",
+        "- 設定 (settings): the `settings.toml` keys the rule reads (FORMS.md lists their"
+        " defaults); every rule also reads `as_of`.",
+        "- A contract's 適用除外条項 switches off every rule of the clauses it names.",
+        "",
+        "| id | 条項 | 重大度 | 単位 (unit) | 様式 (forms) | 内容 (what it checks) | 設定"
+        " (settings) | 宣言 (declared in) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for rule in ALL_RULES:
+        settings = ", ".join(f"`{key}`" for key in rule.settings)
+        lines.append(
+            f"| {rule.id} | {rule.clause} | {rule.severity} | {rule.unit} | {_rule_forms(rule)}"
+            f" | {rule.description} | {settings} | {_declared_in(rule)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
-    """Write ``docs/FORMS.md`` beside the package."""
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/FORMS.md")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(), encoding="utf-8")
-    print(f"wrote {target}")
+    """Write ``FORMS.md`` and ``RULES.md`` into ``docs/`` (or the folder given)."""
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("FORMS.md", render()), ("RULES.md", render_rules())):
+        target = folder / name
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 
