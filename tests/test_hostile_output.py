@@ -189,7 +189,7 @@ def test_a_rerun_replaces_the_report_and_keeps_what_was_put_beside_it(
 
 
 def test_a_failed_run_leaves_the_previous_report_whole(data_dir: Path, tmp_path: Path, monkeypatch):
-    import tokki_analytics.report
+    import tokki_analytics.render.html
 
     out = tmp_path / "reports"
     assert _run(data_dir, out, "--no-history") == 0
@@ -203,7 +203,7 @@ def test_a_failed_run_leaves_the_previous_report_whole(data_dir: Path, tmp_path:
         raise RuntimeError("the disk filled up while writing the pages")
 
     monkeypatch.setenv("TOKKI_LOG_DIR", str(tmp_path / "logs"))
-    monkeypatch.setattr(tokki_analytics.report, "write_html", broken)
+    monkeypatch.setattr(tokki_analytics.render.html, "write_html", broken)
     assert _run(data_dir, out, "--no-history") == 3
     assert _snapshot(out) == before, "the previous report is intact, nothing half-written"
 

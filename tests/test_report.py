@@ -27,7 +27,8 @@ from tokki_analytics.history import (
     record_run,
 )
 from tokki_analytics.masking import mask_name, roster
-from tokki_analytics.report import write_html
+from tokki_analytics.render.html import write_html
+from tokki_analytics.rules import RULES_BY_ID
 from tokki_analytics.status import (
     RISK_FORMULA,
     SENSITIVE_FACTOR,
@@ -35,7 +36,6 @@ from tokki_analytics.status import (
     contractor_ids,
     risk_ranking,
 )
-from tokki_analytics.rules import RULES_BY_ID
 from tokki_analytics.vocab import (
     SEVERITY_WEIGHTS,
     STATUS_FAIL,

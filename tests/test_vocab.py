@@ -8,6 +8,7 @@ import pytest
 from tokki_analytics.cli import build_parser, failing_exit
 from tokki_analytics.errors import ParameterError
 from tokki_analytics.excel import SEVERITY_COLOURS
+from tokki_analytics.render.css import SEVERITY_CLASS, STATUS_CLASS
 from tokki_analytics.rules import RULES
 from tokki_analytics.vocab import (
     CLAUSE_IDS,
@@ -16,6 +17,7 @@ from tokki_analytics.vocab import (
     SEVERITY_ALIASES,
     SEVERITY_GX,
     SEVERITY_RANK,
+    STATUSES,
     clause_key,
     clause_label,
     expand_clauses,
@@ -53,8 +55,10 @@ def test_fail_on_accepts_the_grades_and_their_gx_levels():
         severity_grade("fatal")
 
 
-def test_every_grade_has_an_excel_colour():
-    assert set(SEVERITY_COLOURS) == set(SEVERITIES)
+def test_every_grade_and_status_has_its_colours():
+    assert set(SEVERITY_COLOURS) == set(SEVERITIES)  # findings.xlsx and the notebooks
+    assert set(SEVERITY_CLASS) == set(SEVERITIES)  # the HTML report
+    assert set(STATUS_CLASS) == set(STATUSES)
 
 
 @pytest.mark.parametrize(

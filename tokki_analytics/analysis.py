@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.pipeline import Audit
-from tokki_analytics.report import heatmap_png
+from tokki_analytics.render.charts import figure, heatmap_png
 from tokki_analytics.rules import judge_column
 from tokki_analytics.status import (
     clause_status,
@@ -316,9 +316,7 @@ def trend_figure(trend: pd.DataFrame, clause: str) -> Figure:
     """
     from matplotlib.ticker import MaxNLocator
 
-    from tokki_analytics.report import _figure
-
-    fig = _figure(9, 4.5)
+    fig = figure(9, 4.5)
     ax = fig.add_subplot()
     runs = trend.drop_duplicates("run_id")[["run_id", "run_at", "as_of"]].reset_index(drop=True)
     position = {run_id: i for i, run_id in enumerate(runs["run_id"])}
@@ -379,10 +377,8 @@ def incident_figure(table: pd.DataFrame, allowed_hours: float) -> Figure:
 
     At most :data:`INCIDENT_BARS` bars are drawn (:func:`incident_bars`).
     """
-    from tokki_analytics.report import _figure
-
     table, _ = incident_bars(table)
-    fig = _figure(8, 0.8 + 0.35 * max(3, len(table)))
+    fig = figure(8, 0.8 + 0.35 * max(3, len(table)))
     ax = fig.add_subplot()
     labels = [f"{c} {i}" for c, i in zip(table["contractor_id"], table["incident_id"], strict=True)]
     hours = table["report_hours"].fillna(0).to_numpy()

@@ -721,13 +721,13 @@ def timeline_figure(brief: Briefing, limit: int | None = None) -> Figure:
     Returns:
         A :class:`matplotlib.figure.Figure` (pyplot is not used; the backend is untouched).
     """
-    from tokki_analytics.report import _figure
+    from tokki_analytics.render.charts import figure
 
     parts = timeline_rows(brief, limit)
     rows = max(3, len(parts.staff))
     takeouts = max(2, len(parts.takeouts))
     contracts = max(3, len(parts.contracts))
-    fig = _figure(11, 2.5 + 0.3 * (rows + takeouts + contracts))
+    fig = figure(11, 2.5 + 0.3 * (rows + takeouts + contracts))
     grid = fig.add_gridspec(3, 1, height_ratios=[rows, takeouts, contracts])
     first = fig.add_subplot(grid[0])
     axes = [first, fig.add_subplot(grid[1], sharex=first), fig.add_subplot(grid[2], sharex=first)]

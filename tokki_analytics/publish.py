@@ -85,7 +85,7 @@ def check_run_out(out: Path, data_dir: Path, history_dir: Path | None = None) ->
 def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]:
     """Write every output of a run into ``out``; return the files written."""
     from tokki_analytics.excel import write_findings_xlsx
-    from tokki_analytics.report import write_html
+    from tokki_analytics.render.html import write_html
 
     out = Path(out)
     data_dir = audit.submission.data_dir

@@ -1,0 +1,12 @@
+"""What tokki writes for people to read: charts and the HTML report.
+
+- :mod:`.charts`: figures drawn off-screen (:func:`~.charts.figure`), PNG as base64, the
+  heatmap and trend charts of the report and the notebooks;
+- :mod:`.html`: the HTML report, entry point :func:`~.html.write_html`; its pages are laid out
+  by :mod:`.html_index` and :mod:`.html_contractor` from the blocks of :mod:`.html_parts` and
+  the style sheet of :mod:`.css`.
+
+The tables they show (clause status, risk ranking, contractor names) come from
+:mod:`tokki_analytics.status`; severities, statuses and clauses from
+:mod:`tokki_analytics.vocab`.
+"""

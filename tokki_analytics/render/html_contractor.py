@@ -1,0 +1,263 @@
+"""``contractors/<id>.html``: one contractor's contracts, clause status, findings and trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+
+from tokki_analytics.assess import form_states
+from tokki_analytics.findings import RULE_ORDER
+from tokki_analytics.forms import CONTRACTS
+from tokki_analytics.render.charts import pct, trend_png
+from tokki_analytics.render.css import STATUS_CLASS
+from tokki_analytics.render.html_parts import (
+    FINDING_HEADER,
+    RULE_TEXT,
+    Past,
+    ReportRun,
+    cards,
+    contract_cell,
+    finding_rows,
+    img,
+    num,
+    page,
+    severity_badge,
+    status_badge,
+    table,
+    unit_rows,
+)
+from tokki_analytics.rules import clause_reasons
+from tokki_analytics.status import RISK_FORMULA
+from tokki_analytics.values import LAST_DAY
+from tokki_analytics.vocab import (
+    SEVERITIES,
+    STATUS_NOT_ASSESSED,
+    STATUSES,
+    clause_key,
+    clause_label,
+    rule_clauses,
+)
+
+
+def _end_text(end: object) -> str | None:
+    """A contract's end date; an open end (9999-12-31 in 委託契約一覧) reads 定めなし."""
+    if pd.isna(end) or not isinstance(end, dt.datetime):
+        return None
+    return "定めなし (9999-12-31)" if end.date() == LAST_DAY else f"{end:%Y-%m-%d}"
+
+
+def _contract_table(run: ReportRun, contracts: pd.DataFrame) -> str:
+    h = run.h
+    rows = [
+        [
+            h.t(c.contract_id),
+            h.t(c.department),
+            h.t(c.title),
+            h.t(None if pd.isna(c.start_date) else f"{c.start_date:%Y-%m-%d}"),
+            h.t(_end_text(c.end_date)),
+            "" if pd.isna(c.record_volume) else num(c.record_volume),
+            h.t(c.sensitive),
+            h.t(c.handles_electronic),
+            h.t(c.excluded_clauses),
+        ]
+        for c in contracts.itertuples(index=False)
+    ]
+    keys = ["contract_id", "department", "title", "start_date", "end_date", "record_volume"]
+    keys += ["sensitive", "handles_electronic", "excluded_clauses"]
+    header = [CONTRACTS.column(key).name for key in keys]
+    return '<h2>契約 <span class="en">(Contracts)</span></h2>' + table(header, rows, {5})
+
+
+def _status_cell(row: pd.Series, reason: str = "") -> str:
+    status = row["status"]
+    if status == STATUS_NOT_ASSESSED:
+        small = "適用除外" if row["excluded"] else html.escape(reason or "判定なし")
+    else:
+        small = f"不合格 {int(row['units_failed'])} / 判定 {int(row['units_checked'])}"
+    return f'<td class="st {STATUS_CLASS[status]}">{html.escape(status)}<small>{small}</small></td>'
+
+
+def _status_table(run: ReportRun, cid: str, contracts: pd.DataFrame) -> str:
+    status = run.status[run.status["contractor_id"] == cid].set_index(["contract_id", "clause"])
+    ids = list(contracts["contract_id"])
+    sub = run.audit.submission
+    reasons = clause_reasons(form_states(sub.submitted, sub.defects), cid)
+    rows = []
+    for clause in rule_clauses():
+        cells = [_status_cell(status.loc[(k, clause)], reasons.get(clause, "")) for k in ids]
+        rows.append([html.escape(clause_label(clause)), *cells])
+    legend = " ".join(status_badge(s) for s in STATUSES)
+    return (
+        '<h2>契約ごとの条項の状況 <span class="en">(Clause status per contract)</span></h2>'
+        f"<p>{legend}</p>"
+        '<p class="note">不適合: その条項の規則が不合格を出した。未評価: その条項の規則が判定した'
+        "記録がない（様式の提出なし・適用除外・対象の記録なし）— 適合ではありません。その下の小さな"
+        "字が理由です（様式が読めない・見出し行がない・提出なし / why: a form unreadable, "
+        "without a header row, or not sent）。適合: 判定し"
+        "すべて合格。入退室記録など契約番号のない受託者全体の記録は、その条項を適用除外していない"
+        "すべての契約に数えます。</p>" + table(["条項", *[run.h.t(k) for k in ids]], rows)
+    )
+
+
+def _clause_findings(run: ReportRun, findings: pd.DataFrame, past: Past | None) -> str:
+    h = run.h
+    units = unit_rows(run, findings)
+    header = ["規則", "重要度", "契約", "様式", "ファイル", "シート", "行", "氏名", "内容"]
+    rows = []
+    for idx, f in findings.iterrows():
+        rule = RULE_TEXT.get(f["rule_id"], "")
+        is_new = past is not None and past.identities[idx] in past.new_ids
+        new = '<span class="new">新規</span>' if is_new else ""
+        rows.append(
+            [
+                f'<span title="{html.escape(rule)}">{h.t(f["rule_id"])}</span>{new}',
+                severity_badge(f["severity"]),
+                contract_cell(h, f["contract_id"]),
+                h.t(f["form"]),
+                h.t(f["source"]),
+                h.t(f["sheet"]),
+                "" if pd.isna(f["row"]) else str(int(f["row"])),
+                h.person(f["contractor_id"], units.at[idx, "person_id"]),
+                h.t(f["detail"]),
+            ]
+        )
+    return table(header, rows, numeric={6})
+
+
+def _findings_by_clause(run: ReportRun, cid: str) -> str:
+    findings = run.audit.findings
+    mine = findings[(findings["contractor_id"] == cid) & ~findings["rule_id"].str.startswith("Q")]
+    head = '<h2>条項別の指摘 <span class="en">(Findings by clause)</span></h2>'
+    if mine.empty:
+        return head + "<p>条項の規則による指摘はありません。</p>"
+    parts = [head]
+    for clause in sorted(mine["clause"].unique(), key=clause_key):
+        part = mine[mine["clause"] == clause]
+        rules = "<br>".join(
+            html.escape(f"{r}: {RULE_TEXT.get(r, '')}")
+            for r in sorted(part["rule_id"].unique(), key=RULE_ORDER.index)
+        )
+        parts.append(
+            f"<h3>{html.escape(clause_label(clause))}（{len(part)} 件）</h3>"
+            f'<p class="note">{rules}</p>'
+        )
+        parts.append(_clause_findings(run, part, run.past))
+    return "".join(parts)
+
+
+def _defects(run: ReportRun, cid: str) -> str:
+    defects = run.audit.submission.defects
+    mine = defects[defects["contractor_id"] == cid]
+    head = '<h2>提出物の不備 <span class="en">(Submission defects Q0–Q3)</span></h2>'
+    if mine.empty:
+        return head + "<p>提出物の不備はありません。</p>"
+    h = run.h
+    mine = h.mask.name_cells(mine)  # a name cell's raw value, even one too short to search for
+    rows = [
+        [
+            h.t(d.rule_id),
+            severity_badge(d.severity),
+            contract_cell(h, d.contract_id),
+            h.t(d.form),
+            h.t(d.source),
+            h.t(d.sheet),
+            "" if pd.isna(d.row) else str(int(d.row)),
+            h.t(d.column),
+            h.t(d.value),
+            h.t(d.detail),
+        ]
+        for d in mine.itertuples(index=False)
+    ]
+    header = ["規則", "重要度", "契約", "様式", "ファイル", "シート", "行", "列", "値", "内容"]
+    return head + table(header, rows, numeric={6})
+
+
+#: Columns of a contractor's trend table.
+_TREND_HEADER = [
+    "実行日時",
+    "基準日",
+    "条項平均適合率",
+    "不適合の条項数",
+    "判定した条項数",
+    "不合格の単位数",
+]
+
+
+def _contractor_trend(run: ReportRun, cid: str) -> str:
+    head = '<h2>推移 <span class="en">(Trend)</span></h2>'
+    if run.past is None:
+        return head + "<p>比較できる過去の実行記録がありません。</p>"
+    trend = run.past.trend[run.past.trend["contractor_id"] == cid]
+    if trend.empty:
+        return head + "<p>この受託者の適合率の記録はありません。</p>"
+    rows = [
+        [
+            html.escape(f"{r.run_at:%Y-%m-%d %H:%M}"),
+            html.escape(str(r.as_of)),
+            pct(r.mean_rate),
+            str(int(r.clauses_failed)),
+            str(int(r.clauses_assessed)),
+            num(r.units_failed),
+        ]
+        for r in trend.itertuples(index=False)
+    ]
+    hist = run.past.history
+    new = hist.new_findings[hist.new_findings["contractor_id"] == cid]
+    resolved = hist.resolved_findings[hist.resolved_findings["contractor_id"] == cid]
+    title = {cid: f"{cid} {run.names.get(cid, '')}"}
+    return (
+        head
+        + img(trend_png(trend, title, columns=1), "条項平均適合率の推移")
+        + table(_TREND_HEADER, rows, numeric={2, 3, 4, 5})
+        + f"<p>前回から: 新たな指摘 {len(new)} 件、解消した指摘 {len(resolved)} 件。</p>"
+        + (
+            table(FINDING_HEADER, finding_rows(run, resolved, False), numeric={7})
+            if len(resolved)
+            else ""
+        )
+    )
+
+
+def _contractor_summary(run: ReportRun, cid: str) -> str:
+    rank = run.ranking[run.ranking["contractor_id"] == cid].iloc[0]
+    figures = [
+        ("リスクスコア", f"{rank['score']:.2f}"),
+        ("順位", f"{int(rank['rank'])} / {len(run.ranking)}"),
+        *[(f"指摘 {s}", str(int(rank[s]))) for s in SEVERITIES],
+        ("不適合の条項数", str(int(rank["clauses_failed"]))),
+    ]
+    return (
+        '<h2>概要 <span class="en">(Summary)</span></h2>'
+        + cards(figures)
+        + f'<p class="note">{html.escape(RISK_FORMULA)}。内訳 (breakdown): '
+        + f"{run.h.t(rank['components'])}</p>"
+    )
+
+
+def contractor_page(run: ReportRun, cid: str) -> str:
+    """The whole page of contractor ``cid``."""
+    contracts = run.audit.submission.contracts
+    contracts = contracts[contracts["contractor_id"] == cid]
+    name = run.names.get(cid, "")
+    nav = '<nav><a href="../index.html">← レポートの目次へ (back to the report)</a>'
+    nav += (
+        "".join(
+            f' ｜ <a href="../{html.escape(href)}">{html.escape(label)}</a>'
+            for href, label in run.links.items()
+        )
+        + "</nav>"
+    )
+    body = nav + f"<h1>{run.h.t(cid)} {run.h.t(name)}</h1>"
+    body += (
+        f'<p class="lead">監査基準日 {html.escape(str(run.audit.settings.as_of))}'
+        f"。契約 {len(contracts)} 件。</p>"
+    )
+    body += _contractor_summary(run, cid)
+    if contracts.empty:
+        body += "<p>委託契約一覧にこの受託者の契約がありません。</p>"
+    else:
+        body += _contract_table(run, contracts) + _status_table(run, cid, contracts)
+    body += _findings_by_clause(run, cid) + _defects(run, cid) + _contractor_trend(run, cid)
+    return page(f"{cid} {name} — 遵守状況", body, run.generated)
