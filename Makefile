@@ -45,13 +45,17 @@ $(JA_FONT):
 	$(APT_INSTALL) fonts-ipaexfont-gothic \
 	  || ($(SUDO) apt-get update -qq && $(APT_INSTALL) fonts-ipaexfont-gothic)
 
+# The tests, then the linters: ruff (style, complexity 10) and mypy (every function of the
+# package annotated and type-checked; configuration in pyproject.toml).
 test: $(VENV)/.installed-test $(CHROMIUM) $(JA_FONT)
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
