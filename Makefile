@@ -2,6 +2,9 @@
 #   make demo   set up .venv and audit data_samples/ into reports/
 #   make test   set up .venv with the test tools and run the tests
 #   make lab    open the notebooks (tokki_analytics/notebooks/) in JupyterLab
+#   make generate  rewrite what is derived from the declarations (rules, forms, settings):
+#               the GX suites (tokki_analytics/gx/expectations/), docs/FORMS.md and
+#               docs/RULES.md; tests fail while a committed copy is stale
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,7 +12,7 @@ BIN := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format samples clean setup setup-test lab
+.PHONY: demo test lint format samples generate clean setup setup-test lab
 
 demo: $(VENV)/.installed-run
 	$(BIN)/tokki load data_samples
@@ -60,6 +63,12 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Regenerate what is derived from the declarations: the expectation suites (package data)
+# and the references docs/FORMS.md and docs/RULES.md.
+generate: $(VENV)/.installed-run
+	$(BIN)/python -m tokki_analytics.gx.suites
+	$(BIN)/python -m tokki_analytics.docs
 
 # Regenerate the committed sample prefecture and its answer key.
 samples: $(VENV)/.installed-run

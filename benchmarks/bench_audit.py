@@ -64,7 +64,7 @@ def _per_contractor(views, suites, validate, limit):
 
 
 def _complete_vs_summary(views, suites):
-    from tokki_analytics.validate import RESULT_FORMAT, _batch_definition, quiet_context
+    from tokki_analytics.gx.validate import RESULT_FORMAT, batch_definition, quiet_context
 
     view = views["person_events"].copy()
     judge = [c for c in view.columns if c.startswith("judge__")][0]
@@ -77,7 +77,7 @@ def _complete_vs_summary(views, suites):
     fail = np.random.default_rng(0).random(len(view)) < 0.05
     view[judge] = True
     view[column] = ~fail
-    batches = _batch_definition(quiet_context())
+    batches = batch_definition(quiet_context())
     batch = batches.get_batch(batch_parameters={"dataframe": view})
     for name, fmt in (("SUMMARY", "SUMMARY"), ("COMPLETE + _key", RESULT_FORMAT)):
         t0 = time.perf_counter()
@@ -103,10 +103,10 @@ def main() -> int:
     data = _data(args)
 
     from tokki_analytics.findings import build_compliance, build_findings
+    from tokki_analytics.gx.suites import load_suites
+    from tokki_analytics.gx.validate import validate
     from tokki_analytics.load import load
     from tokki_analytics.rules import build_views
-    from tokki_analytics.suites import load_suites
-    from tokki_analytics.validate import validate
 
     watch = Stopwatch()
     print(f"data: {data}")

@@ -1,4 +1,4 @@
-"""GX Data Docs of a run, offline; the pure functions of tokki_analytics.offline."""
+"""GX Data Docs of a run, offline; the pure functions of tokki_analytics.render.offline."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from urllib.parse import unquote
 import pytest
 
 import tokki_analytics
-from tokki_analytics import offline
-from tokki_analytics.datadocs import _page_transform, build_datadocs
+from tokki_analytics.gx.datadocs import build_datadocs
+from tokki_analytics.gx.datadocs_pages import page_transform
 from tokki_analytics.masking import Masker
+from tokki_analytics.render import offline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,10 +86,10 @@ def test_owner_only_and_no_unused_assets(docs):
 
 
 def test_names_masked_in_pages():
-    transform = _page_transform({}, {}, None, Masker(["岡山 太郎"]).text)
+    transform = page_transform({}, {}, None, Masker(["岡山 太郎"]).text)
     page = transform("<html><body><p>立会者 岡山 太郎 / 岡山太郎</p></body></html>")
     assert "太郎" not in page and "岡山 ＊＊" in page
-    shown = _page_transform({}, {}, None, None)("<p>岡山 太郎</p>")
+    shown = page_transform({}, {}, None, None)("<p>岡山 太郎</p>")
     assert "岡山 太郎" in shown
 
 

@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 
 import tokki_analytics
-from tokki_analytics.excel import (
+from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
+from tokki_analytics.load import DEFECT_COLUMNS
+from tokki_analytics.masking import mask_name, roster
+from tokki_analytics.render.excel import (
     SHEET_COMPLIANCE,
     SHEET_DEFECTS,
     SHEET_FINDINGS,
@@ -20,9 +23,6 @@ from tokki_analytics.excel import (
     sheet_title,
     write_findings_xlsx,
 )
-from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
-from tokki_analytics.load import DEFECT_COLUMNS
-from tokki_analytics.masking import mask_name, roster
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMULAS = ['=HYPERLINK("http://example.invalid/x","開く")', "-1+2", "+81 3", "@SUM(A1)", "\tx"]

@@ -5,7 +5,7 @@ module of the package. Each entry point runs here in a fresh interpreter whose e
 lacks the variable (the Makefile and conftest set it; a user's shell does not), with an
 import hook that records the variable at the moment ``great_expectations`` is first
 imported: the ``tokki`` console script auditing a folder, ``python -m
-tokki_analytics.suites``, and each notebook's imports as a JupyterLab kernel runs them.
+tokki_analytics.gx.suites``, and each notebook's imports as a JupyterLab kernel runs them.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def test_python_m_suites_switches_gx_analytics_off(tmp_path: Path):
         "import runpy\n"
         f"sys.argv = ['suites', {str(tmp_path / 'suites')!r}]\n"
         "try:\n"
-        "    runpy.run_module('tokki_analytics.suites', run_name='__main__')\n"
+        "    runpy.run_module('tokki_analytics.gx.suites', run_name='__main__')\n"
         "except SystemExit as stop:\n"
         "    assert stop.code == 0, stop.code\n"
     )

@@ -82,6 +82,17 @@ def test_the_installed_package_is_imported_from_the_venv_not_the_checkout(venv):
     assert not imported.is_relative_to(ROOT)
 
 
+def test_the_installed_copy_reads_the_expectation_suites_of_its_wheel(venv):
+    # package data: tokki_analytics/gx/expectations/*.json, found through importlib.resources
+    code = "from tokki_analytics.gx.suites import SUITES_DIR; print(SUITES_DIR)"
+    done = _run([venv / "bin" / "python", "-c", code], venv.parent)
+    folder = Path(done.stdout.strip()).resolve()
+    assert folder.is_relative_to(venv.resolve()) and folder.parts[-2:] == ("gx", "expectations")
+    checkout = ROOT / "tokki_analytics" / "gx" / "expectations"
+    shipped = {p.name: p.read_bytes() for p in folder.glob("*.json")}
+    assert shipped and shipped == {p.name: p.read_bytes() for p in checkout.glob("*.json")}
+
+
 def test_an_installed_copy_gives_the_checkouts_findings(venv, tmp_path):
     # the same command, the same data, run from a folder outside the checkout
     args = ["run", DATA, "--no-history", "--no-datadocs", "--quiet", "--out"]

@@ -31,7 +31,7 @@ from tokki_analytics.errors import ParameterError
 from tokki_analytics.load import load
 from tokki_analytics.masking import roster
 from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
-from tokki_analytics.offline import external_urls
+from tokki_analytics.render.offline import external_urls
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data_samples"

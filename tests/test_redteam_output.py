@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from tokki_analytics import export, history
+from tokki_analytics import history
 from tokki_analytics.cli import main
 from tokki_analytics.masking import Masker
+from tokki_analytics.render import files, folders
 
 ESC = "\x1b[2K\x1b[32mOK\x1b[0m"
 
@@ -38,7 +39,7 @@ def _names(folder: Path) -> set[str]:
 def _temporary(folder: Path) -> list[str]:
     """tokki's temporary entries left in ``folder`` (a run being written or replaced)."""
     return [
-        n for n in os.listdir(folder) if n.startswith(export.TEMP_PREFIX) and n != export.MARKER
+        n for n in os.listdir(folder) if n.startswith(files.TEMP_PREFIX) and n != folders.MARKER
     ]
 
 
@@ -56,10 +57,10 @@ def test_two_runs_publishing_into_one_folder_at_once_leave_one_whole_report(tmp_
         try:
             if before is not None:
                 before.wait(5)
-            with export.staged_folder(out, "run", writes=entries) as work:
+            with folders.staged_folder(out, "run", writes=entries) as work:
                 after.set()
                 for name in entries:
-                    export.write_text(work / name, tag)
+                    files.write_text(work / name, tag)
                     if tag == "first":
                         second_in.wait(1)  # the second run, unlocked, would start now
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -74,7 +75,7 @@ def test_two_runs_publishing_into_one_folder_at_once_leave_one_whole_report(tmp_
     for thread in threads:
         thread.join(30)
     assert errors == []
-    assert _names(out) == {export.MARKER, *entries}
+    assert _names(out) == {folders.MARKER, *entries}
     assert {(out / n).read_text() for n in entries} == {"second"}
 
 
@@ -115,7 +116,7 @@ def test_a_write_that_fails_half_way_is_a_message_and_the_report_stays(
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", str(out / "findings.xlsx"))
 
-    monkeypatch.setattr("tokki_analytics.excel.write_findings_xlsx", full_disk)
+    monkeypatch.setattr("tokki_analytics.render.excel.write_findings_xlsx", full_disk)
     assert _run(data_dir, out) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "internal error" not in err

@@ -15,14 +15,14 @@ from conftest import ROOT
 import tokki_analytics
 from tokki_analytics.cli import main
 from tokki_analytics.errors import InputError
-from tokki_analytics.rules import RULE_IDS, RULES
-from tokki_analytics.suites import (
+from tokki_analytics.gx.suites import (
     SUITES_DIR,
     SuiteError,
     build_suite_json,
     load_suites,
     views_in_order,
 )
+from tokki_analytics.rules import RULE_IDS, RULES
 from tokki_analytics.vocab import SEVERITY_GX
 
 #: The ids of the rules Great Expectations checks (Q0–Q3 are the load's).
@@ -60,7 +60,7 @@ def test_committed_suites_are_written_from_the_catalogue():
         data = build_suite_json(view)
         path = SUITES_DIR / f"{data['name']}.json"
         assert json.loads(path.read_text(encoding="utf-8")) == data, (
-            f"{path.name} is stale: run python -m tokki_analytics.suites"
+            f"{path.name} is stale: run python -m tokki_analytics.gx.suites"
         )
 
 
@@ -90,7 +90,7 @@ def test_no_threshold_is_written_into_a_suite():
 def test_suite_files_name_their_clauses():
     names = [p.stem for p in SUITES_DIR.glob("*.json")]
     assert any(n.startswith("第3") for n in names)
-    assert SUITES_DIR == ROOT / "tokki_analytics" / "expectations"
+    assert SUITES_DIR == ROOT / "tokki_analytics" / "gx" / "expectations"
 
 
 # --- an incomplete suites folder stops the run ---------------------------------------------

@@ -28,12 +28,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from tokki_analytics.errors import ParameterError, unknown_contractor
-from tokki_analytics.export import write_bytes
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.forms import ALL_FORMS
 from tokki_analytics.masking import Masker, personal_columns
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.present import cell_text, labels
+from tokki_analytics.render.files import write_bytes
 from tokki_analytics.rules import RULES_BY_ID, judge_column
 from tokki_analytics.safetext import restore_cell
 from tokki_analytics.status import clause_status, contractor_names
@@ -772,7 +772,7 @@ def write_briefing_xlsx(brief: Briefing, path: Path | str, group_readable: bool 
     """
     from openpyxl import Workbook
 
-    from tokki_analytics.excel import write_table
+    from tokki_analytics.render.excel import write_table
 
     wb = Workbook()
     wb.remove(wb.active)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tokki_analytics.gx.validate import Validation
 from tokki_analytics.rules import RULES, Rule
-from tokki_analytics.validate import Validation
 
 FINDING_COLUMNS = [
     "rule_id",

@@ -17,7 +17,7 @@ from tokki_analytics.load import Submission, load
 from tokki_analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from tokki_analytics.validate import Validation
+    from tokki_analytics.gx.validate import Validation
 
 
 @dataclass
@@ -62,16 +62,16 @@ def audit(
         as_of: Audit reference date; overrides ``settings.toml``.
         settings_file: A settings file other than ``DATA/settings.toml``.
         suites_dir: Expectation suites other than the package's own
-            (``tokki_analytics/expectations/``); it must hold every rule of the catalogue.
+            (``tokki_analytics/gx/expectations/``); it must hold every rule of the catalogue.
         progress: Called with a short Japanese label as each stage starts.
 
     Returns:
         The submission, views, findings and compliance.
     """
     from tokki_analytics.findings import build_compliance, build_findings
+    from tokki_analytics.gx.suites import SUITES_DIR, load_suites
+    from tokki_analytics.gx.validate import validate
     from tokki_analytics.rules import build_views
-    from tokki_analytics.suites import SUITES_DIR, load_suites
-    from tokki_analytics.validate import validate
 
     step = progress or (lambda label: None)
     suites = load_suites(Path(suites_dir) if suites_dir else SUITES_DIR)  # before the long load

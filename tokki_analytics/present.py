@@ -22,9 +22,9 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from tokki_analytics.excel import CELL_COLOURS as EXCEL_COLOURS
-from tokki_analytics.excel import LABELS as CONTRACT_LABELS
 from tokki_analytics.forms import ALL_FORMS, FORMS_BY_KEY
+from tokki_analytics.render.excel import CELL_COLOURS as EXCEL_COLOURS
+from tokki_analytics.render.excel import LABELS as CONTRACT_LABELS
 from tokki_analytics.safetext import escape_controls
 from tokki_analytics.vocab import STATUS_PASS
 

@@ -6,7 +6,7 @@ and one more entry in the run history. Files are written only into OUT (and the 
 folder), readable by their owner unless ``group_readable``.
 
 The run is written into a temporary folder inside OUT and moved into place at the end
-(:func:`tokki_analytics.export.staged_folder`): a failed run leaves the previous report
+(:func:`tokki_analytics.render.folders.staged_folder`): a failed run leaves the previous report
 as it was, and nothing of an earlier run stays behind. OUT must be new, empty or a folder
 an earlier ``tokki run`` created; what else lies in it (the history store, a briefing
 folder) is left alone.
@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.export import check_out, staged_folder, write_csv
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.masking import Masker
 from tokki_analytics.pipeline import Audit
+from tokki_analytics.render.files import write_csv
+from tokki_analytics.render.folders import check_out, staged_folder
 
 #: The entries ``tokki run`` writes into OUT (and replaces on the next run).
 RUN_ENTRIES = (
@@ -55,8 +56,8 @@ def check_run_out(out: Path, data_dir: Path, history_dir: Path | None = None) ->
     """Refuse an output folder ``tokki run`` must not write, before the audit starts.
 
     Raises:
-        tokki_analytics.export.OutputFolderError: See
-            :func:`tokki_analytics.export.check_out`.
+        tokki_analytics.render.folders.OutputFolderError: See
+            :func:`tokki_analytics.render.folders.check_out`.
         InputError: The history folder lies where the next run would replace it.
     """
     check_out(Path(out), "run", data_dir=data_dir, writes=RUN_ENTRIES)
@@ -84,7 +85,7 @@ def check_run_out(out: Path, data_dir: Path, history_dir: Path | None = None) ->
 
 def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]:
     """Write every output of a run into ``out``; return the files written."""
-    from tokki_analytics.excel import write_findings_xlsx
+    from tokki_analytics.render.excel import write_findings_xlsx
     from tokki_analytics.render.html import write_html
 
     out = Path(out)
@@ -137,7 +138,7 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
 
 
 def _datadocs(audit: Audit, out: Path, options: Options) -> Path | None:
-    from tokki_analytics.datadocs import build_datadocs
+    from tokki_analytics.gx.datadocs import build_datadocs
 
     return build_datadocs(
         out, audit, show_names=options.show_names, group_readable=options.group_readable

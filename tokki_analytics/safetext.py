@@ -14,8 +14,8 @@ take effect where it is shown:
   return gets a leading ``'``; so does text that already starts with ``'``, which keeps
   the change reversible (:func:`restore_cell`) for tokki's own readers of its CSV files.
 
-Every writer uses these functions: :mod:`tokki_analytics.export` (CSV),
-:mod:`tokki_analytics.excel` (workbooks), the HTML pages and the command line.
+Every writer uses these functions: :mod:`tokki_analytics.render.files` (CSV),
+:mod:`tokki_analytics.render.excel` (workbooks), the HTML pages and the command line.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 lines; :mod:`~tokki_analytics.rules.catalogue` collects them in RULES.md order, Q0–Q3
 (:mod:`~tokki_analytics.rules.quality`) too; :mod:`~tokki_analytics.rules.context` holds
 what every view is built with; :mod:`~tokki_analytics.rules.blocked` what unusable forms
-keep from being assessed. The expectation suites (``python -m tokki_analytics.suites``) and
+keep from being assessed. The expectation suites (``python -m tokki_analytics.gx.suites``) and
 docs/RULES.md (``python -m tokki_analytics.docs``) are written from the catalogue.
 """
 

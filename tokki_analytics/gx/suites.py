@@ -1,7 +1,8 @@
 """Expectation suites: written from the rule catalogue, stored as GX JSON, loaded with GX alone.
 
-``python -m tokki_analytics.suites [DIR]`` writes one suite per check view into
-``tokki_analytics/expectations/`` (the default: package data, shipped in the wheel). The run
+``python -m tokki_analytics.gx.suites [DIR]`` (``make generate``) writes one suite per check
+view into ``tokki_analytics/gx/expectations/`` (the default: package data, shipped in the
+wheel). The run
 reads the JSON back (:func:`load_suites`), so the suites are the artefact a prefecture
 reviews and any GX runtime can execute: they use built-in expectation types only, and
 structured row conditions that compare a column with a literal. A suites folder that lacks
@@ -13,18 +14,27 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokki_analytics.errors import InputError
 from tokki_analytics.rules import RULES, VIEWS, Rule
 from tokki_analytics.vocab import SEVERITY_GX
 
-#: Where the suites live: package data (``tokki_analytics/expectations/``), found through
+if TYPE_CHECKING:
+    from great_expectations.alias_types import JSONValues
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.expectations import Expectation
+
+#: Where the suites live: package data (``tokki_analytics/gx/expectations/``), found through
 #: importlib.resources so that an installed copy reads the suites of its wheel. pip installs
 #: a package unpacked, so the resource is a real folder.
-SUITES_DIR = Path(str(resources.files("tokki_analytics") / "expectations"))
+SUITES_DIR = Path(str(resources.files("tokki_analytics.gx") / "expectations"))
+#: The command that writes the suites, recorded in each suite's ``meta.generated_by``.
+COMMAND = "python -m tokki_analytics.gx.suites"
 
 #: Japanese titles of the check views (their declarations), used in suite names and reports.
 VIEW_TITLES = {name: view.title for name, view in VIEWS.items()}
@@ -41,7 +51,7 @@ def suite_name(view: str) -> str:
     return "_".join([*clauses, VIEW_TITLES.get(view, view)])
 
 
-def _expectation(rule: Rule):
+def _expectation(rule: Rule) -> Expectation:
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column
 
@@ -61,20 +71,27 @@ def _expectation(rule: Rule):
     )
 
 
-def build_suite_json(view: str) -> dict:
-    """The JSON of the suite of ``view``, without GX's random ids (stable in git)."""
+def suite_json(suite: ExpectationSuite) -> dict[str, JSONValues]:
+    """The JSON of ``suite`` without GX's random ids (stable in git, bound to no context)."""
+    data = suite.to_json_dict()
+    data.pop("id", None)
+    expectations = data.get("expectations")
+    for item in expectations if isinstance(expectations, list) else []:
+        if isinstance(item, dict):
+            item.pop("id", None)
+    return data
+
+
+def build_suite_json(view: str) -> dict[str, JSONValues]:
+    """The JSON of the suite of ``view``, as :func:`write_suites` stores it."""
     import great_expectations as gx
 
     suite = gx.ExpectationSuite(
         name=suite_name(view),
         expectations=[_expectation(rule) for rule in RULES if rule.view == view],
-        meta={"view": view, "generated_by": "python -m tokki_analytics.suites"},
+        meta={"view": view, "generated_by": COMMAND},
     )
-    data = suite.to_json_dict()
-    data.pop("id", None)
-    for item in data["expectations"]:
-        item.pop("id", None)
-    return data
+    return suite_json(suite)
 
 
 def write_suites(folder: Path = SUITES_DIR) -> list[Path]:
@@ -110,7 +127,7 @@ class _Dropped(logging.Handler):
 
 
 @contextmanager
-def _gx_drops():
+def _gx_drops() -> Iterator[_Dropped]:
     """Catch GX's log of dropped expectations (reported by us, not as GX's traceback)."""
     log = logging.getLogger("great_expectations.core.expectation_suite")
     handler, propagate = _Dropped(), log.propagate
@@ -123,14 +140,14 @@ def _gx_drops():
         log.propagate = propagate
 
 
-def _rule_ids(expectations) -> list[str | None]:
+def _rule_ids(expectations: Sequence[Expectation | dict[str, object]]) -> list[str | None]:
     """The ``meta.rule_id`` of each expectation (GX objects or JSON dicts); None if none."""
     metas = [e.get("meta") if isinstance(e, dict) else e.meta for e in expectations]
     ids = [m.get("rule_id") if isinstance(m, dict) else None for m in metas]
     return [rule_id if isinstance(rule_id, str) else None for rule_id in ids]
 
 
-def _load_suite(path: Path) -> tuple[str, object]:
+def _load_suite(path: Path) -> tuple[str, ExpectationSuite]:
     """Load one suite file with GX: (view, suite).
 
     Raises:
@@ -162,13 +179,14 @@ def _load_suite(path: Path) -> tuple[str, object]:
             f"{len(data['expectations']) - len(suite.expectations)} expectation(s): "
             + "; ".join(dropped.reasons)
         )
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    meta = data.get("meta")
+    declared = meta.get("view") if isinstance(meta, dict) else None
     by_name = {suite_name(view): view for view in views_in_order()}
-    return str(meta.get("view") or by_name.get(str(data.get("name")), path.stem)), suite
+    return str(declared or by_name.get(str(data.get("name")), path.stem)), suite
 
 
 def _catalogue_problems(
-    suites: dict[str, object], files: dict[str, Path], unreadable: set[str]
+    suites: dict[str, ExpectationSuite], files: dict[str, Path], unreadable: set[str]
 ) -> list[str]:
     """What the loaded suites lack, or hold beyond, the rule catalogue (empty when complete).
 
@@ -206,7 +224,7 @@ def _catalogue_problems(
     return problems
 
 
-def load_suites(folder: Path | str = SUITES_DIR) -> dict[str, object]:
+def load_suites(folder: Path | str = SUITES_DIR) -> dict[str, ExpectationSuite]:
     """Load every suite JSON with GX alone, keyed by view, and check it is complete.
 
     GX drops an expectation whose type it does not know with only a log line; this checks
@@ -224,7 +242,7 @@ def load_suites(folder: Path | str = SUITES_DIR) -> dict[str, object]:
             f"期待値スイートのフォルダ {folder} がありません / "
             f"no expectation suites folder {folder}"
         )
-    suites: dict[str, object] = {}
+    suites: dict[str, ExpectationSuite] = {}
     files: dict[str, Path] = {}
     problems, unreadable = [], set()
     for path in sorted(folder.glob("*.json")):
@@ -252,7 +270,7 @@ def load_suites(folder: Path | str = SUITES_DIR) -> dict[str, object]:
 
 
 def main() -> int:
-    """Write the suites (default folder: the package's expectations/)."""
+    """Write the suites (default folder: the package's ``gx/expectations/``)."""
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else SUITES_DIR
     for path in write_suites(folder):
         print(f"wrote {path}")

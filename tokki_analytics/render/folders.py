@@ -1,9 +1,5 @@
-"""Writing outputs: only where the user says, only what tokki owns, never half a file.
+"""Output folders: only where the user says, only what tokki owns, a run replaced at once.
 
-* **Whole files only.** Every file is written to a temporary file in its own folder and
-  renamed over the old one (:func:`write_bytes`, :func:`write_csv`): a reader sees the old
-  file or the new one. Files are created owner-only (0600), or group-readable (0640), with
-  the permissions set on the open file, never through a path that could be a link.
 * **Owned folders.** A folder tokki writes into holds a marker, :data:`MARKER`, naming the
   command that created it and the entries it wrote. An existing folder that is not empty
   and has no marker is not tokki's: it is refused (:class:`OutputFolderError`, exit 2) and
@@ -13,161 +9,52 @@
 * **A run is replaced at the end.** :func:`staged_folder` writes a run into a temporary
   folder inside the output folder (same file system), then moves the new entries in and
   the old ones out, one rename each: a run that fails leaves the previous report as it
-  was, and no page of an earlier run stays behind.
-* **Links are never followed** when writing or setting permissions: a link where tokki
-  writes a file is replaced by the file; a link to a folder is moved out like any old
-  entry; permissions are set only on files and folders tokki created.
+  was, and no page of an earlier run stays behind. Two runs into one folder take turns
+  (an exclusive lock on the folder).
+* **Links are never followed**: a link to a folder is moved out like any old entry;
+  permissions are set only on folders tokki created.
 * **Never inside the data folder** (the next audit would read the output as a
   contractor's folder), never over a file, never through a link given as the folder.
+
+Each file in these folders is written whole, owner-only, by
+:mod:`tokki_analytics.render.files`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
-import secrets
 import shutil
 import stat
 import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import BinaryIO
-
-import pandas as pd
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.safetext import neutralise
+from tokki_analytics.render.files import (
+    DIRECTORY,
+    NOFOLLOW,
+    NONBLOCK,
+    TEMP_FILE_PREFIX,
+    TEMP_PREFIX,
+    chmod_nofollow,
+    dir_mode,
+    write_text,
+)
 
-FILE_MODE = 0o600
-GROUP_FILE_MODE = 0o640
-DIR_MODE = 0o700
-GROUP_DIR_MODE = 0o750
 #: The marker of a folder tokki created; it lists the entries tokki wrote there.
 MARKER = ".tokki-owned"
-#: Prefix of tokki's temporary entries (a run being written, a run being replaced).
-TEMP_PREFIX = ".tokki-"
-_NEW, _OLD, _TMP = ".tokki-new-", ".tokki-old-", ".tokki-tmp-"
+#: Prefixes of a run being written and of the run it replaces (see :func:`staged_folder`).
+_NEW, _OLD = f"{TEMP_PREFIX}new-", f"{TEMP_PREFIX}old-"
 _MARKER_NOTE = (
     "このフォルダは tokki が作成しました。entries の項目は次の実行で置き換えられます。 / "
     "Created by tokki; the entries listed are replaced by its next run."
 )
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 class OutputFolderError(InputError):
     """An output folder tokki must not write into (someone else's, a file, a link...)."""
-
-
-def file_mode(group_readable: bool = False) -> int:
-    """Permission bits for an output file."""
-    return GROUP_FILE_MODE if group_readable else FILE_MODE
-
-
-def dir_mode(group_readable: bool = False) -> int:
-    """Permission bits for an output folder."""
-    return GROUP_DIR_MODE if group_readable else DIR_MODE
-
-
-# --- files ---------------------------------------------------------------------------------
-
-
-def _set_mode(fd: int, mode: int) -> None:
-    """Set the permission bits of an open file (where the OS has them: not on Windows)."""
-    if hasattr(os, "fchmod"):
-        os.fchmod(fd, mode)
-
-
-@contextlib.contextmanager
-def _replacing(path: Path, mode: int) -> Iterator[BinaryIO]:
-    """Yield a new binary file that replaces ``path`` when the block succeeds.
-
-    The temporary file lies next to ``path`` (same folder, so the rename is atomic), is
-    created exclusively and without following links, and gets ``mode`` on the open file.
-    On failure it is removed and ``path`` is untouched.
-    """
-    temp = path.with_name(f"{_TMP}{secrets.token_hex(4)}-{path.name}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _set_mode(fh.fileno(), mode)
-            yield fh
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-def write_bytes(path: Path, data: bytes, group_readable: bool = False) -> Path:
-    """Write ``data`` to ``path`` as a whole file (owner-only, or group-readable).
-
-    A file already at ``path``, or a link, is replaced only once the new file is complete.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _replacing(path, file_mode(group_readable)) as fh:
-        fh.write(data)
-    return path
-
-
-def write_text(path: Path, text: str, group_readable: bool = False) -> Path:
-    """Write UTF-8 text to ``path`` (see :func:`write_bytes`)."""
-    return write_bytes(path, text.encode("utf-8"), group_readable)
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text cell :func:`tokki_analytics.safetext.neutralise`-d.
-
-    Numbers, dates and blanks are left as they are: only text can be a formula.
-    """
-    columns = {}
-    for name in frame.columns:
-        column = frame[name]
-        if pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype):
-            columns[name] = column.map(lambda v: neutralise(v) if isinstance(v, str) else v)
-    return frame.assign(**columns) if columns else frame
-
-
-def write_csv(frame: pd.DataFrame, path: Path, group_readable: bool = False) -> Path:
-    """Write ``frame`` as UTF-8 CSV with BOM (Excel opens it as UTF-8), as a whole file.
-
-    Text cells are neutralised first (no formula, control characters escaped); tokki's
-    own readers undo the ``'`` with :func:`tokki_analytics.safetext.restore_cell`.
-    """
-    path = Path(path)
-    safe = safe_frame(frame)
-    with _replacing(path, file_mode(group_readable)) as fh:
-        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-        safe.to_csv(text, index=False, lineterminator="\r\n")
-        text.flush()
-        text.detach()
-    return path
-
-
-# --- permissions without following links -----------------------------------------------------
-
-
-def _chmod_nofollow(path: Path, mode: int) -> None:
-    """Set ``mode`` on a regular file or folder; a link (or anything else) is left alone."""
-    info = os.lstat(path)
-    if stat.S_ISDIR(info.st_mode):
-        flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW
-    elif stat.S_ISREG(info.st_mode):
-        flags = os.O_RDONLY | _NOFOLLOW | _NONBLOCK
-    else:
-        return
-    if not hasattr(os, "fchmod"):  # Windows: no descriptor chmod; links were ruled out above
-        os.chmod(path, mode)
-        return
-    fd = os.open(path, flags)
-    try:
-        os.fchmod(fd, mode)
-    finally:
-        os.close(fd)
 
 
 def make_folder(path: Path, group_readable: bool = False, mode: int | None = None) -> bool:
@@ -187,7 +74,7 @@ def make_folder(path: Path, group_readable: bool = False, mode: int | None = Non
     except FileExistsError:
         _refuse_link_or_file(path)
         return False
-    _chmod_nofollow(path, dir_mode(group_readable) if mode is None else mode)
+    chmod_nofollow(path, dir_mode(group_readable) if mode is None else mode)
     return True
 
 
@@ -195,20 +82,6 @@ def prepare_out(out: Path, group_readable: bool = False) -> Path:
     """Create the output folder ``out`` if needed (see :func:`make_folder`); return it."""
     make_folder(Path(out), group_readable)
     return Path(out)
-
-
-def restrict_tree(folder: Path, group_readable: bool = False) -> None:
-    """Apply output permissions to the files and folders of a tree tokki just wrote.
-
-    Links are neither followed nor changed.
-    """
-    folder = Path(folder)
-    _chmod_nofollow(folder, dir_mode(group_readable))
-    for top, dirs, files in os.walk(folder):
-        for name in dirs:
-            _chmod_nofollow(Path(top) / name, dir_mode(group_readable))
-        for name in files:
-            _chmod_nofollow(Path(top) / name, file_mode(group_readable))
 
 
 # --- owned folders ---------------------------------------------------------------------------
@@ -231,7 +104,7 @@ def _refuse_link_or_file(out: Path) -> None:
 def read_marker(folder: Path) -> dict | None:
     """The marker of a folder tokki created, or None (no marker, a link, unreadable)."""
     try:
-        fd = os.open(Path(folder) / MARKER, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+        fd = os.open(Path(folder) / MARKER, os.O_RDONLY | NOFOLLOW | NONBLOCK)
     except OSError:
         return None
     try:
@@ -382,29 +255,10 @@ def claim_folder(
     created = make_folder(out, group_readable)
     owned = marker is not None and bool(marker.get("folder_created_by_tokki"))
     if owned:
-        _chmod_nofollow(out, dir_mode(group_readable))
+        chmod_nofollow(out, dir_mode(group_readable))
     entries = set(marker["entries"]) if marker else set()
     _write_marker(out, kind, entries | set(names), created or owned)
     return out
-
-
-def new_private_file(path: Path, group_readable: bool = False) -> Path:
-    """Create ``path`` empty, owner-only (or group-readable), for a writer that opens it.
-
-    For a library that writes to a path itself (papermill): what was at ``path`` (tokki's
-    earlier file, or a link planted there) is removed, never followed, and the new file
-    already has its permissions when the writer opens it.
-    """
-    path = Path(path)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-    mode = file_mode(group_readable)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
-    try:
-        _set_mode(fd, mode)
-    finally:
-        os.close(fd)
-    return path
 
 
 def add_entries(out: Path, names: Collection[str]) -> None:
@@ -419,7 +273,7 @@ def add_entries(out: Path, names: Collection[str]) -> None:
 def _remove_leftovers(out: Path) -> None:
     """Remove what an interrupted run of tokki left in its folder (temporary entries)."""
     for name in os.listdir(out):
-        if name.startswith((_NEW, _OLD, _TMP)):
+        if name.startswith((_NEW, _OLD, TEMP_FILE_PREFIX)):
             path = out / name
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
@@ -467,11 +321,11 @@ def staged_folder(
             if marker is None:
                 marker = _write_marker(out, kind, (), created)
             elif owned and mode is None:
-                _chmod_nofollow(out, dir_mode(group_readable))
+                chmod_nofollow(out, dir_mode(group_readable))
             _remove_leftovers(out)
             work = Path(tempfile.mkdtemp(prefix=_NEW, dir=out))
             try:
-                _chmod_nofollow(work, dir_mode(group_readable))
+                chmod_nofollow(work, dir_mode(group_readable))
                 yield work
                 _commit(out, work, kind, set(marker["entries"]), owned)
             finally:
@@ -502,7 +356,7 @@ def _locked(folder: Path) -> Iterator[None]:
     except ImportError:  # Windows
         yield
         return
-    fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    fd = os.open(folder, os.O_RDONLY | DIRECTORY | NOFOLLOW)
     try:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_EX)

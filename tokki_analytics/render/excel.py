@@ -20,6 +20,7 @@ import math
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl import Workbook
@@ -28,13 +29,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tokki_analytics.export import write_bytes
 from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
 from tokki_analytics.load import DEFECT_COLUMNS
 from tokki_analytics.masking import Masker
+from tokki_analytics.render.files import write_bytes
 from tokki_analytics.safetext import escape_controls, neutralise
 from tokki_analytics.status import contractor_names
 from tokki_analytics.vocab import MAJOR, MINOR, OBSERVATION, STATUS_FAIL, STATUS_NOT_ASSESSED
+
+if TYPE_CHECKING:
+    from tokki_analytics.pipeline import Audit
 
 SHEET_FINDINGS = "指摘一覧"
 SHEET_COMPLIANCE = "適合率"
@@ -210,11 +214,11 @@ def write_table(
     for column, fmt in (number_formats or {}).items():
         if column in columns:
             index = columns.index(column) + 1
-            for row in range(first, len(rows) + first):
-                ws.cell(row=row, column=index).number_format = fmt
+            for number in range(first, len(rows) + first):
+                ws.cell(row=number, column=index).number_format = fmt
 
 
-def _contractor_sheets(wb: Workbook, audit, mask: Masker, taken: set[str]) -> None:
+def _contractor_sheets(wb: Workbook, audit: Audit, mask: Masker, taken: set[str]) -> None:
     findings = audit.findings
     sheet_names = contractor_names(audit, every_contract_row=True, bare_folder_name=False)
     for code, name in sheet_names.items():
@@ -226,7 +230,7 @@ def _contractor_sheets(wb: Workbook, audit, mask: Masker, taken: set[str]) -> No
         write_table(ws, orphans, FINDING_COLUMNS, mask=mask)
 
 
-def build_workbook(audit, *, show_names: bool = False) -> Workbook:
+def build_workbook(audit: Audit, *, show_names: bool = False) -> Workbook:
     """The findings workbook of ``audit`` (see the module docstring)."""
     mask = Masker.of(audit, show=show_names)
     wb = Workbook()
@@ -254,12 +258,12 @@ def build_workbook(audit, *, show_names: bool = False) -> Workbook:
 
 
 def write_findings_xlsx(
-    audit, path: Path, *, show_names: bool = False, group_readable: bool = False
+    audit: Audit, path: Path, *, show_names: bool = False, group_readable: bool = False
 ) -> Path:
     """Write findings.xlsx for ``audit``.
 
     The workbook is saved in memory and written with owner-only (or group-readable)
-    permissions through :func:`tokki_analytics.export.write_bytes`, which moves the whole
+    permissions through :func:`tokki_analytics.render.files.write_bytes`, which moves the whole
     file into place: a reader never sees half a file.
 
     Args:

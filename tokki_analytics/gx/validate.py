@@ -93,7 +93,8 @@ def quiet_context() -> AbstractDataContext:
     return context
 
 
-def _batch_definition(context: AbstractDataContext) -> BatchDefinition:
+def batch_definition(context: AbstractDataContext) -> BatchDefinition:
+    """The whole-dataframe batch definition every view is validated through (one per context)."""
     source = context.data_sources.add_pandas(name="tokki")
     asset = source.add_dataframe_asset(name="views")
     return asset.add_batch_definition_whole_dataframe(name="whole")
@@ -121,7 +122,7 @@ def validate(views: dict[str, pd.DataFrame], suites: dict[str, ExpectationSuite]
 
     Args:
         views: View name → view frame (see :mod:`tokki_analytics.rules.context`).
-        suites: View name → GX ExpectationSuite (see :func:`tokki_analytics.suites.load_suites`).
+        suites: View name → GX ExpectationSuite (see :func:`tokki_analytics.gx.suites.load_suites`).
 
     Returns:
         The results of every rule.
@@ -131,7 +132,7 @@ def validate(views: dict[str, pd.DataFrame], suites: dict[str, ExpectationSuite]
             view's judge column (a view that does not follow the conventions).
     """
     context = quiet_context()
-    batches = _batch_definition(context)
+    batches = batch_definition(context)
     results: dict[str, RuleResult] = {}
     gx_results: dict[str, ExpectationSuiteValidationResult] = {}
     for view, suite in suites.items():
