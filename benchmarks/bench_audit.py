@@ -105,7 +105,7 @@ def main() -> int:
     from tokki_analytics.findings import build_compliance, build_findings
     from tokki_analytics.gx.suites import load_suites
     from tokki_analytics.gx.validate import validate
-    from tokki_analytics.load import load
+    from tokki_analytics.ingest import load
     from tokki_analytics.rules import build_views
 
     watch = Stopwatch()

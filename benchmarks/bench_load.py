@@ -31,7 +31,7 @@ def main() -> int:
     parser.add_argument("--data", help="time loading this folder instead of generating one")
     args = parser.parse_args()
 
-    from tokki_analytics.load import load
+    from tokki_analytics.ingest import load
 
     if args.data:
         data = Path(args.data)

@@ -10,7 +10,8 @@ import pytest
 from conftest import ROOT
 
 from tokki_analytics.forms import FORMS_BY_KEY
-from tokki_analytics.load import SEVERITY, needed_forms
+from tokki_analytics.ingest.checks import needed_forms
+from tokki_analytics.ingest.defects import SEVERITY
 from tokki_analytics.rules import (
     ALL_RULES,
     FORM_CLAUSES,

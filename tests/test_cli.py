@@ -61,13 +61,13 @@ def test_an_internal_error_exits_3_and_names_a_log_file(
     data_dir: Path, tmp_path: Path, monkeypatch, capsys
 ):
     # a bug inside tokki (simulated): the user gets a message and a log, not a traceback
-    import tokki_analytics.load
+    import tokki_analytics.ingest
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
     monkeypatch.setenv("TOKKI_LOG_DIR", str(tmp_path / "logs"))
-    monkeypatch.setattr(tokki_analytics.load, "load", broken)
+    monkeypatch.setattr(tokki_analytics.ingest, "load", broken)
     assert main(["load", str(data_dir)]) == 3
     err = capsys.readouterr().err
     logs = list((tmp_path / "logs").iterdir())

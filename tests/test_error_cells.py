@@ -20,8 +20,8 @@ from hostile import inline, row, workbook
 
 from tokki_analytics.cli import main
 from tokki_analytics.forms import STAFF
-from tokki_analytics.load import load
-from tokki_analytics.values import parse_column
+from tokki_analytics.ingest import load
+from tokki_analytics.ingest.values import parse_column
 
 COLUMN = {name: i for i, name in enumerate(STAFF_HEADER)}
 

@@ -13,7 +13,7 @@ import pytest
 
 import tokki_analytics
 from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
-from tokki_analytics.load import DEFECT_COLUMNS
+from tokki_analytics.ingest import DEFECT_COLUMNS
 from tokki_analytics.masking import mask_name, roster
 from tokki_analytics.render.excel import (
     SHEET_COMPLIANCE,

@@ -27,10 +27,10 @@ from conftest import ROOT, STAFF_HEADER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tokki_analytics import load, read
 from tokki_analytics.forms import FORMS_BY_KEY, SUBMISSION_FORMS
-from tokki_analytics.guard import UnreadableFile, column_name
-from tokki_analytics.values import is_blank
+from tokki_analytics.ingest import read, typed
+from tokki_analytics.ingest.cells import is_blank
+from tokki_analytics.ingest.guard import UnreadableFile, column_name
 
 FUZZ = settings(
     derandomize=True,
@@ -73,12 +73,12 @@ def _check(path: Path) -> read.FileResult:
         assert not result.parts
         return result
     for part in result.parts:
-        records, _, unplaced = load.raw_records(part, "C001")
+        records, _, unplaced = typed.raw_records(part, "C001")
         if records is None:
             assert unplaced == _non_blank_rows(part.grid.cells)
             continue
         header = read.find_header(part.grid, part.form)
-        kept, _ = load.type_records(part.form, [records])
+        kept, _ = typed.type_records(part.form, [records])
         assert len(kept) == _non_blank_rows(part.grid.cells.iloc[header + 1 :])
     return result
 
@@ -188,7 +188,7 @@ def test_a_value_under_an_empty_header_cell_keeps_its_row(tmp_path):
     header = ",".join(ACCESS_HEADER)
     path.write_text(f"{header},\r\n,,,,note\r\n", encoding="utf-8")
     [part] = _check(path).parts
-    records, _, _ = load.raw_records(part, "C001")
-    kept, defects = load.type_records(part.form, [records])
+    records, _, _ = typed.raw_records(part, "C001")
+    kept, defects = typed.type_records(part.form, [records])
     assert kept["列E"].tolist() == ["note"]
     assert {d["column"] for d in defects} >= set(ACCESS_HEADER), "its blank cells are reported"

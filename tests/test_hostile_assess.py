@@ -237,7 +237,7 @@ def test_the_declared_unit_forms_and_reference_forms_match_the_views():
     from conftest import ROOT
 
     from tokki_analytics.forms import FORMS_BY_KEY
-    from tokki_analytics.load import load
+    from tokki_analytics.ingest import load
     from tokki_analytics.rules import RULES, VIEW_FORMS, build_views
 
     views = build_views(load(ROOT / "data_samples"))

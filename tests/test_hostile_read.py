@@ -23,9 +23,9 @@ import hostile
 import pytest
 from conftest import ROOT, STAFF_HEADER, staff_row, write_csv, write_xlsx
 
-from tokki_analytics import read, sheetreader
 from tokki_analytics.forms import SUBMISSION_FORMS
-from tokki_analytics.guard import Limits
+from tokki_analytics.ingest import read, sheetreader
+from tokki_analytics.ingest.guard import Limits
 
 SAMPLES = ROOT / "data_samples"
 #: The peak memory (max RSS of any process of the run) a run with all the files stays under.
@@ -241,7 +241,7 @@ def test_without_a_reader_process_workbooks_are_read_here_inside_the_same_limits
 
 
 def test_csv_limits_come_from_settings_toml(data_dir: Path):
-    from tokki_analytics.load import load
+    from tokki_analytics.ingest import load
 
     folder = data_dir / "C001_株式会社テスト"
     header = ["従事者ID", "日時", "区分"] + [f"x{i}" for i in range(1_197)]
@@ -256,7 +256,7 @@ def test_csv_limits_come_from_settings_toml(data_dir: Path):
 
 
 def test_a_file_without_read_permission_says_so_not_corrupt(data_dir: Path, monkeypatch):
-    from tokki_analytics.load import load
+    from tokki_analytics.ingest import load
 
     roster = data_dir / "C001_株式会社テスト" / "作業従事者名簿_2.xlsx"
     write_xlsx(roster, {"作業従事者名簿": [STAFF_HEADER, staff_row("P009")]})

@@ -19,7 +19,7 @@ from conftest import (
     write_xlsx,
 )
 
-from tokki_analytics.load import DataFolderError, load
+from tokki_analytics.ingest import DataFolderError, load
 
 ACCESS_HEADER = ["日時", "従事者ID", "区分", "部屋"]
 
@@ -414,7 +414,7 @@ def test_dates_in_the_contract_list_are_typed(data_dir: Path):
 
 
 def test_person_names_for_masking_cover_every_loaded_name_without_the_logs():
-    from tokki_analytics.load import read_person_names
+    from tokki_analytics.ingest import read_person_names
     from tokki_analytics.masking import roster
 
     data = Path(__file__).resolve().parent.parent / "data_samples"

@@ -28,7 +28,7 @@ from tokki_analytics.briefing import (
 )
 from tokki_analytics.cli import main
 from tokki_analytics.errors import ParameterError
-from tokki_analytics.load import load
+from tokki_analytics.ingest import load
 from tokki_analytics.masking import roster
 from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
 from tokki_analytics.render.offline import external_urls

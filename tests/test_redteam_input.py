@@ -15,11 +15,10 @@ from pathlib import Path
 import hostile
 import pytest
 
-from tokki_analytics import read
 from tokki_analytics.cli import main
 from tokki_analytics.forms import SUBMISSION_FORMS
-from tokki_analytics.guard import Limits
-from tokki_analytics.load import load
+from tokki_analytics.ingest import load, read
+from tokki_analytics.ingest.guard import Limits
 
 _MAIN, _REL, _PKG = hostile._MAIN, hostile._REL, hostile._PKG
 

@@ -11,17 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tokki_analytics import values
 from tokki_analytics.forms import TAKEOUT_MEDIA, Column, Kind
-from tokki_analytics.values import (
+from tokki_analytics.ingest import dates as date_reading
+from tokki_analytics.ingest.cells import is_blank
+from tokki_analytics.ingest.dates import (
     DATE_STYLES,
     ERAS,
     format_date,
-    is_blank,
-    parse_column,
     parse_date_text,
     parse_datetime_text,
 )
+from tokki_analytics.ingest.values import parse_column
 from tokki_analytics.vocab import CLAUSE_IDS
 
 DATE = Column("受領日", "received_on", Kind.DATE)
@@ -64,7 +64,7 @@ def path(request: pytest.FixtureRequest) -> Iterator[str]:
     """Run a test with the scalar parser alone, then with the vectorised formats first."""
     with pytest.MonkeyPatch.context() as mp:
         if request.param == "vectorised":
-            mp.setattr(values, "_VECTOR_MIN", 0)
+            mp.setattr(date_reading, "_VECTOR_MIN", 0)
         yield request.param
 
 
@@ -88,7 +88,7 @@ def test_every_style_parses_back_in_a_date_column(some_days: list[dt.date]):
     expected = [pd.Timestamp(day) for day in some_days for _ in styles_of(day)]
     for vector_min in (0, 10**9):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(values, "_VECTOR_MIN", vector_min)
+            mp.setattr(date_reading, "_VECTOR_MIN", vector_min)
             typed, bad = parse_column(cells(*texts), DATE)
         assert typed.dtype == "datetime64[ns]"
         assert not bad.any()
@@ -123,7 +123,7 @@ def test_every_style_with_a_time_parses_back_in_a_datetime_column(stamps):
                 expected.append(pd.Timestamp(dt.datetime.combine(day, meant)))
     for vector_min in (0, 10**9):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(values, "_VECTOR_MIN", vector_min)
+            mp.setattr(date_reading, "_VECTOR_MIN", vector_min)
             typed, bad = parse_column(cells(*texts), DATETIME)
             dates, date_bad = parse_column(cells(*texts), DATE)
         assert typed.dtype == "datetime64[ns]"
@@ -171,7 +171,7 @@ def near_dates(draw: st.DrawFn) -> str:
 @given(texts=st.lists(near_dates(), min_size=1, max_size=50))
 def test_vectorised_formats_agree_with_the_scalar_parser(texts: list[str]):
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(values, "_VECTOR_MIN", 0)
+        mp.setattr(date_reading, "_VECTOR_MIN", 0)
         typed, bad = parse_column(cells(*texts), DATETIME)
     for text, got, is_bad in zip(texts, typed.tolist(), bad.tolist(), strict=True):
         want = parse_datetime_text(text)
@@ -337,7 +337,7 @@ def test_large_date_column_mixes_formats_blanks_and_bad_cells():
     rows = pattern * 500
     raw = pd.Series([r[0] for r in rows], index=np.arange(len(rows)) * 2, dtype=object)
     typed, bad = parse_column(raw, DATETIME)
-    assert len(raw) >= values._VECTOR_MIN
+    assert len(raw) >= date_reading._VECTOR_MIN
     assert typed.index.equals(raw.index) and bad.index.equals(raw.index)
     assert typed.tolist() == [r[1] for r in rows]
     assert bad.tolist() == [r[2] for r in rows]

@@ -15,7 +15,7 @@ import pytest
 from conftest import CONTRACT_HEADER, ROOT, contract, write_xlsx
 
 from tokki_analytics.forms import FORMS_BY_KEY
-from tokki_analytics.load import Submission, load
+from tokki_analytics.ingest import Submission, load
 from tokki_analytics.rules import RULES, VIEWS, Rule, build_views
 from tokki_analytics.settings import Settings
 

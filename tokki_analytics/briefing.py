@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
     from tokki_analytics.present import Capped
 
 FORM_KEYS = {form.name: form.key for form in ALL_FORMS}
@@ -188,7 +188,7 @@ def open_run(
         as_of = dt.date.fromisoformat(as_of) if as_of else None
     if run_dir is None or str(run_dir) == "":
         return audit(data_dir, as_of=as_of)
-    from tokki_analytics.load import load
+    from tokki_analytics.ingest import load
     from tokki_analytics.rules import build_views
     from tokki_analytics.settings import load_settings
 

@@ -113,7 +113,7 @@ def _print_load(submission) -> None:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Run ``tokki load``: read a data folder and report rows and defects."""
-    from tokki_analytics.load import load
+    from tokki_analytics.ingest import load
 
     submission = load(Path(args.data), settings=_settings(args))
     if not args.show_names:

@@ -1,7 +1,7 @@
 """The one declaration of every submission form (様式), as data.
 
 Everything that knows a form's columns derives from this module: header matching and
-parsing (:mod:`tokki_analytics.load`), the sample generator
+parsing (:mod:`tokki_analytics.ingest`), the sample generator
 (:mod:`tokki_analytics.samples`) and the generated column reference in ``docs/FORMS.md``.
 The content follows the input contract (FORMS.md of the specification).
 """
@@ -42,7 +42,7 @@ class Column:
         personal: The column holds person names (masked in reports).
         open_end: An end date where ``9999-12-31`` means "no end date" (the convention of
             Japanese business systems): read as blank when the column is optional, as the
-            last day tokki reads (:data:`tokki_analytics.values.LAST_DAY`) when required.
+            last day tokki reads (:data:`tokki_analytics.ingest.dates.LAST_DAY`) when required.
     """
 
     name: str

@@ -147,9 +147,9 @@ def check_parameters(
         KeyError: ``name`` is not a notebook.
         ParameterError: The contractor has no contract, no rule checks the clause, or
             ``run_dir`` is not a finished run.
-        tokki_analytics.load.DataFolderError: ``data_dir`` is not a data folder.
+        tokki_analytics.ingest.DataFolderError: ``data_dir`` is not a data folder.
     """
-    from tokki_analytics.load import read_contracts
+    from tokki_analytics.ingest import read_contracts
     from tokki_analytics.vocab import parse_clause
 
     takes = NOTEBOOKS[name].parameters
@@ -219,7 +219,7 @@ def mask_notebook(path: Path, mask: Masker) -> None:
     Args:
         path: The ``.ipynb`` file.
         mask: The masker of the data folder's names
-            (:func:`tokki_analytics.load.read_person_names`).
+            (:func:`tokki_analytics.ingest.read_person_names`).
     """
     import nbformat
 
@@ -290,9 +290,9 @@ def run_notebook(
     Raises:
         KeyError: ``name`` is not a notebook.
         ParameterError: A parameter is missing or names nothing in the data.
-        tokki_analytics.load.DataFolderError: ``data_dir`` is not a data folder.
+        tokki_analytics.ingest.DataFolderError: ``data_dir`` is not a data folder.
     """
-    from tokki_analytics.load import read_person_names
+    from tokki_analytics.ingest import read_person_names
     from tokki_analytics.masking import Masker
     from tokki_analytics.render.files import new_private_file, write_text
     from tokki_analytics.render.folders import add_entries, claim_folder

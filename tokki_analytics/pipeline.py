@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from tokki_analytics.load import Submission, load
+from tokki_analytics.ingest import Submission, load
 from tokki_analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:

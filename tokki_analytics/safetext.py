@@ -7,7 +7,7 @@ take effect where it is shown:
 * **Control characters** (terminal escapes such as ``ESC [32m`` that draw a fake line,
   C1 controls, DEL, and the bidirectional overrides that reorder what is read) are shown
   as their code: ``\x1b``, ``\x7f``, ``\x9b``, ``\u202e`` (Python's escape notation, as
-  :func:`tokki_analytics.read.display_name` shows undecodable bytes of a name). Tab and
+  :func:`tokki_analytics.ingest.folders.display_name` shows undecodable bytes of a name). Tab and
   newline stay as they are in files; the terminal shows them escaped too.
 * **Formulas**: a spreadsheet cell whose text starts with ``=``, ``+``, ``-``, ``@`` (also
   after NFKC, which turns ``＝`` into ``=``, and after leading blanks), a tab or a carriage

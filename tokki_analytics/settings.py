@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.guard import Limits
+from tokki_analytics.ingest.guard import Limits
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -90,7 +90,7 @@ class Settings:
     allowed_software: tuple[str, ...] | None = field(
         default=None, metadata={"doc": "C7.8-1: 許可ソフトウェア (未設定: 未評価)"}
     )
-    # What one file may cost to read (tokki_analytics.guard); past a limit, the file is a Q0.
+    # What one file may cost to read (tokki_analytics.ingest.guard); past a limit, the file is a Q0.
     max_file_mb: int = field(
         default=Limits.max_file_mb,
         metadata={"doc": "読み込み上限: 1ファイルのサイズ (MB)。超えるファイルは読まずに Q0"},

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
-from tokki_analytics.load import DEFECT_COLUMNS
+from tokki_analytics.ingest import DEFECT_COLUMNS
 from tokki_analytics.masking import Masker
 from tokki_analytics.render.files import write_bytes
 from tokki_analytics.safetext import escape_controls, neutralise

@@ -33,7 +33,7 @@ import pandas as pd
 from tokki_analytics.vocab import SEVERITIES
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 #: Turns failing view rows into one Japanese line per row naming the values at fault.
 Detail = Callable[[pd.DataFrame], pd.Series]

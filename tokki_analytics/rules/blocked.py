@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tokki_analytics.assess import MISSING, FormStates, form_states, named_form, reason_text
 from tokki_analytics.forms import ALL_FORMS
+from tokki_analytics.ingest.assess import (
+    MISSING,
+    FormStates,
+    form_states,
+    named_form,
+    reason_text,
+)
 from tokki_analytics.rules.base import Rule
 from tokki_analytics.rules.catalogue import RULES, VIEWS
 from tokki_analytics.rules.context import unusable_refs
@@ -55,7 +61,7 @@ def note_blocked_rules(
     A Q1 leaves out the rules of clauses its contract excludes.
 
     Args:
-        defects: Q0–Q3 records (:data:`tokki_analytics.load.DEFECT_COLUMNS`).
+        defects: Q0–Q3 records (:data:`tokki_analytics.ingest.defects.DEFECT_COLUMNS`).
         submitted: ``Submission.submitted``.
         contracts: Usable contracts (for the clauses a Q1's contract excludes).
 

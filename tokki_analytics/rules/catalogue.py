@@ -36,7 +36,7 @@ from tokki_analytics.rules.quality import QUALITY_RULES
 from tokki_analytics.vocab import clause_key
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 #: View name → view, in the order the views are built.
 VIEWS: dict[str, View] = {

@@ -1,6 +1,6 @@
 """What every check view is built with: the submission's shared lookups and vectorised helpers.
 
-Each view is a pure function of a :class:`~tokki_analytics.load.Submission`. A view row is
+Each view is a pure function of a :class:`~tokki_analytics.ingest.Submission`. A view row is
 one unit of the rules on that view (a roster row, a log row, a contract, a roster row ×
 fiscal year …) and carries:
 
@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from tokki_analytics.assess import SENT_UNUSABLE, FormStates, form_states
 from tokki_analytics.forms import FORMS_BY_KEY, header_key
+from tokki_analytics.ingest.assess import SENT_UNUSABLE, FormStates, form_states
 from tokki_analytics.rules.base import Rule, judge_column
 from tokki_analytics.settings import Settings
 from tokki_analytics.vocab import expand_clauses
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 DAY = pd.Timedelta(days=1)
 HOUR = pd.Timedelta(hours=1)

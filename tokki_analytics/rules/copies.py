@@ -10,7 +10,7 @@ from tokki_analytics.rules.base import Rule, View, fmt_datetime, fmt_text, line,
 from tokki_analytics.rules.context import context, finish, invalid, on_or_before, origin
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 NAME = "copies"
 

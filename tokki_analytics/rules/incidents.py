@@ -32,7 +32,7 @@ from tokki_analytics.rules.context import (
 )
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 NAME = "incidents"
 #: C14-1: the items of an incident report (key → Japanese header).

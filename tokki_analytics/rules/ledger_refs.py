@@ -20,7 +20,7 @@ from tokki_analytics.rules.context import (
 )
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 NAME = "ledger_refs"
 #: The forms whose rows name a 台帳番号: (form key, its date or date-time column).

@@ -18,7 +18,7 @@ from tokki_analytics.rules.context import (
 )
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 NAME = "media_checks"
 

@@ -21,7 +21,7 @@ from tokki_analytics.rules.context import (
 )
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 NAME = "person_events"
 #: The forms whose rows name a person at a time: (form key, its date-time column).

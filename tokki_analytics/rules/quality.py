@@ -1,6 +1,6 @@
 """Q0–Q3: the submission defects the load finds (RULES.md), declared like every other rule.
 
-They are not checked by Great Expectations: :mod:`tokki_analytics.load` records them while
+They are not checked by Great Expectations: :mod:`tokki_analytics.ingest` records them while
 it reads, with the severities declared here.
 """
 

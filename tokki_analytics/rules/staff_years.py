@@ -12,7 +12,7 @@ from tokki_analytics.rules.context import context, finish, flags, invalid, known
 from tokki_analytics.rules.staff import initial_training, staff_trainings
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 NAME = "staff_years"
 

@@ -21,7 +21,7 @@ from tokki_analytics.rules.context import (
 )
 
 if TYPE_CHECKING:
-    from tokki_analytics.load import Submission
+    from tokki_analytics.ingest import Submission
 
 NAME = "subcontracts"
 #: C9-2: the items of the application (key → Japanese header).

@@ -55,7 +55,7 @@ class Profile:
         workbook: ``single`` (one workbook, every form a sheet, plus a memo sheet),
             ``sheet1`` (one workbook per form, sheet ``Sheet1``), ``named`` (one workbook per
             form, sheet named after it) or ``grouped`` (a few workbooks of named sheets).
-        date_style: A :data:`~tokki_analytics.values.DATE_STYLES` name, or ``excel`` for
+        date_style: A :data:`~tokki_analytics.ingest.dates.DATE_STYLES` name, or ``excel`` for
             real date cells.
         alt_date_style: A second style used for about one cell in five.
         title: 0 no title; 1 a title row; 2 title and blank row; 3 blank, title, blank.

@@ -34,6 +34,7 @@ from tokki_analytics.forms import (
     Need,
     nfkc,
 )
+from tokki_analytics.ingest.dates import format_date
 from tokki_analytics.samples.model import (
     ACCESS_SHEET_MAX,
     AS_OF,
@@ -45,7 +46,6 @@ from tokki_analytics.samples.model import (
 )
 from tokki_analytics.samples.profiles import GROUPS, Profile
 from tokki_analytics.samples.vocabulary import fullwidth
-from tokki_analytics.values import format_date
 
 if TYPE_CHECKING:  # the types zipfile.ZipFile's methods are declared with
     from _typeshed import SizedBuffer, StrPath

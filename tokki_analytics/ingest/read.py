@@ -1,8 +1,10 @@
-"""Reading files into raw grids: discovery, workbooks, CSV encodings, header rows.
+"""Reading one file into raw grids: workbooks, CSV encodings, header rows.
 
 This is the I/O edge of loading. It knows nothing of value types: it turns a file into
 grids of raw cells, each row tagged with the number a person sees in Excel or a text
-editor, and finds which grid is which form and where its header row is.
+editor, and finds which grid is which form and where its header row is. Which files there
+are is :mod:`tokki_analytics.ingest.folders`' business; workbooks are read by
+:mod:`tokki_analytics.ingest.sheetreader`.
 """
 
 from __future__ import annotations
@@ -12,24 +14,27 @@ import csv
 import io
 import logging
 import os
-import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
 
-from tokki_analytics import guard
 from tokki_analytics.forms import Form, form_for_name, header_key, nfkc
-from tokki_analytics.guard import Limits, UnreadableFile
-
-__all__ = ["Limits", "UnreadableFile"]
+from tokki_analytics.ingest import guard
+from tokki_analytics.ingest.cells import is_blank
+from tokki_analytics.ingest.folders import (
+    WORKBOOK_SUFFIXES,
+    display_name,
+    is_ignored_name,
+    os_reason,
+    relative,
+    unread_defect,
+)
+from tokki_analytics.ingest.guard import Limits, UnreadableFile
 
 log = logging.getLogger(__name__)
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-SUBMISSION_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 HEADER_SEARCH_ROWS = 30
 
 
@@ -72,189 +77,6 @@ class FileResult:
     error: UnreadableFile | None = None
 
 
-def is_ignored_name(name: str) -> bool:
-    """Excel lock files (``~$…``) and hidden files are never submissions."""
-    return name.startswith(("~$", "."))
-
-
-@dataclass
-class Skipped:
-    """A file or folder of the data folder that is not read, and why (a Q0).
-
-    Attributes:
-        path: The file or folder.
-        error: The reason, in Japanese and English.
-        folder: True for a folder (its files were not read), False for a file.
-    """
-
-    path: Path
-    error: UnreadableFile
-    folder: bool = False
-
-
-def display_name(name: str) -> str:
-    """A file-system name as text a person can read and any output can hold.
-
-    Python hands undecodable bytes of a name over as lone surrogates, which no UTF-8
-    output accepts. Each path component is decoded from its bytes as UTF-8, else as CP932
-    (a contractor's zip unpacked by ``unzip``), else shown with its bad bytes escaped
-    (a backslash and the byte in hex); the result is NFKC-normalised.
-    """
-    parts = []
-    for raw in os.fsencode(name).split(b"/"):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = _cp932(raw) or raw.decode("utf-8", errors="backslashreplace")
-        parts.append(text)
-    return unicodedata.normalize("NFKC", "/".join(parts))
-
-
-def _cp932(raw: bytes) -> str | None:
-    """``raw`` decoded as CP932, or None when it is not text in CP932.
-
-    Python's codec also maps single bytes 0x80, 0xA0 and 0xFD–0xFF to control and
-    private-use characters, which no real file name holds: those mean "not CP932".
-    """
-    try:
-        text = raw.decode("cp932")
-    except UnicodeDecodeError:
-        return None
-    if any("\x80" <= ch <= "\x9f" or "\ue000" <= ch <= "\uf8ff" for ch in text):
-        return None
-    return text
-
-
-def relative(path: Path, root: Path) -> str:
-    """Return ``path`` relative to ``root`` with ``/`` separators, readable (display_name)."""
-    return display_name(path.relative_to(root).as_posix())
-
-
-def _os_reason(exc: OSError, folder: bool) -> UnreadableFile:
-    """The reason an entry cannot be opened: a permission problem is not a corrupt file."""
-    what_ja, what_en = ("フォルダ", "folder") if folder else ("ファイル", "file")
-    if isinstance(exc, PermissionError):
-        return UnreadableFile(
-            f"{what_ja}の読み取り権限がありません", f"permission denied: cannot open the {what_en}"
-        )
-    return UnreadableFile(
-        f"{what_ja}を開けません（{exc.strerror or type(exc).__name__}）",
-        f"cannot open the {what_en} ({exc.strerror or type(exc).__name__})",
-    )
-
-
-def link_problem(path: Path, root: Path) -> UnreadableFile | None:
-    """Why a symbolic link must not be read: its target is missing or outside ``root``.
-
-    A link whose target lies inside the data folder is read like its target; one that
-    points outside it (``/etc/passwd``, ``/usr``) is never opened.
-    """
-    if not path.is_symlink():
-        return None
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return UnreadableFile(
-            "リンク先がありません（壊れたリンク）", "broken symbolic link (no target)"
-        )
-    if not target.is_relative_to(root.resolve()):
-        return UnreadableFile(
-            "データフォルダ外へのリンクです（読みません）",
-            "symbolic link to a place outside the data folder (not read)",
-        )
-    return None
-
-
-def _not_regular(path: Path) -> UnreadableFile:
-    return UnreadableFile(
-        "通常のファイルではありません（名前付きパイプ・デバイス等）",
-        "not a regular file (a pipe, socket or device)",
-    )
-
-
-def _entry_kind(path: Path, root: Path) -> tuple[str, UnreadableFile | None]:
-    """Whether ``path`` is a "folder", a "file" or "other", and why it cannot be read.
-
-    A link out of the data folder, a broken link or a system error is a problem; the kind
-    is then "other".
-    """
-    problem = link_problem(path, root)
-    if problem is not None:
-        return "other", problem
-    try:
-        if path.is_dir():
-            return "folder", None
-        if path.is_file():
-            return "file", None
-    except OSError as exc:
-        return "other", _os_reason(exc, folder=False)
-    return "other", None
-
-
-def _folder_entries(
-    place: Path, seen: set[tuple[int, int]], skipped: list[Skipped]
-) -> Iterator[os.DirEntry[str]]:
-    """The entries of ``place`` in name order; none when seen or unreadable (a Q0)."""
-    try:
-        info = os.stat(place)  # a folder is known by device and inode, links followed
-        if (info.st_dev, info.st_ino) in seen:
-            return iter(())
-        seen.add((info.st_dev, info.st_ino))
-        with os.scandir(place) as it:
-            return iter(sorted(it, key=lambda e: e.name))
-    except OSError as exc:
-        skipped.append(Skipped(place, _os_reason(exc, folder=True), folder=True))
-        return iter(())
-
-
-def list_place(
-    folder: Path, root: Path, recursive: bool = True
-) -> tuple[list[Path], list[Path], list[Skipped]]:
-    """List a place of the data folder without following links out of it.
-
-    Args:
-        folder: The data folder itself (``recursive=False``) or a contractor folder.
-        root: The data folder.
-        recursive: Descend into sub-folders (contractor folders); hidden folders (``.…``)
-            are passed over, as are folders already visited through a link.
-
-    Returns:
-        (files in a stable order, sub-folders when not recursive, entries that cannot be
-        read: unreadable folders, links out of the data folder or broken, pipes and devices
-        named like a submission).
-    """
-    files: list[Path] = []
-    folders: list[Path] = []
-    skipped: list[Skipped] = []
-    seen: set[tuple[int, int]] = set()
-
-    def entries(place: Path) -> Iterator[os.DirEntry[str]]:
-        return _folder_entries(place, seen, skipped)
-
-    # Depth-first in name order (the order of sorted paths), with an explicit stack so that
-    # a folder nested thousands deep cannot exhaust Python's recursion.
-    stack = [entries(folder)]
-    while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
-            stack.pop()
-            continue
-        path = Path(entry.path)
-        kind, problem = _entry_kind(path, root)
-        if problem is not None:
-            skipped.append(Skipped(path, problem, folder=path.is_dir()))
-        elif kind == "folder" and not entry.name.startswith("."):
-            if recursive:
-                stack.append(entries(path))
-            else:
-                folders.append(path)
-        elif kind == "file":
-            files.append(path)
-        elif kind == "other" and path.suffix.lower() in SUBMISSION_SUFFIXES:
-            skipped.append(Skipped(path, _not_regular(path)))
-    return files, folders, skipped
-
-
 # --- limits and opening ---------------------------------------------------------------
 
 
@@ -276,7 +98,7 @@ def _open_checked(path: Path, limits: Limits) -> BinaryIO:
     try:
         fh = open(path, "rb")  # noqa: SIM115 - returned open
     except OSError as exc:
-        raise _os_reason(exc, folder=False) from exc
+        raise os_reason(exc, folder=False) from exc
     try:
         guard.check_size(os.fstat(fh.fileno()).st_size, limits)
     except UnreadableFile:
@@ -302,7 +124,7 @@ def read_workbook(
 
     A sheet named after a form (or ``<form>_<part>``) is that form. When no sheet is, and
     the file itself is named after a form, its first sheet holds that form. Workbooks are
-    read by a separate process (:mod:`tokki_analytics.sheetreader`): a workbook past a
+    read by a separate process (:mod:`tokki_analytics.ingest.sheetreader`): a workbook past a
     limit, or one that crashes the reader, is unreadable and costs only itself.
 
     Args:
@@ -314,7 +136,7 @@ def read_workbook(
     Returns:
         The parts found and the sheets ignored; ``error`` set when the file is unreadable.
     """
-    from tokki_analytics.sheetreader import read_sheets
+    from tokki_analytics.ingest.sheetreader import read_sheets
 
     limits = limits or default_limits()
     result = FileResult()
@@ -471,7 +293,7 @@ def read_csv(path: Path, root: Path, form: Form, limits: Limits | None = None) -
     except UnreadableFile as exc:
         return FileResult(error=exc)
     except OSError as exc:
-        return FileResult(error=_os_reason(exc, folder=False))
+        return FileResult(error=os_reason(exc, folder=False))
     return FileResult(parts=[Part(form, source, "", grid)])
 
 
@@ -499,6 +321,31 @@ def read_file(
             return FileResult(ignored=[relative(path, root)])
         return read_csv(path, root, form, limits)
     return FileResult(ignored=[relative(path, root)])
+
+
+def read_place(
+    files: list[Path], root: Path, forms: tuple[Form, ...], contractor_id: str, limits: Limits
+) -> tuple[list[Part], list[str], list[dict]]:
+    """Read the files of one place (the top of the data folder, or a contractor folder).
+
+    Returns:
+        (the form parts read, the files and sheets that are not forms, a Q0 for each file
+        that cannot be read).
+    """
+    parts: list[Part] = []
+    ignored: list[str] = []
+    defects: list[dict] = []
+    for path in files:
+        if is_ignored_name(path.name):
+            ignored.append(relative(path, root))
+            continue
+        result = read_file(path, root, forms, limits)
+        if result.error is not None:
+            defects.append(unread_defect(path, root, contractor_id, result.error))
+            continue
+        parts.extend(result.parts)
+        ignored.extend(result.ignored)
+    return parts, ignored, defects
 
 
 # --- header rows ----------------------------------------------------------------------
@@ -569,8 +416,6 @@ def unheaded_columns(body: pd.DataFrame, taken: dict[str, int]) -> dict[str, int
         body: The rows below the header row (positional columns).
         taken: Label → position of the columns the header row names.
     """
-    from tokki_analytics.values import is_blank
-
     used = set(taken.values())
     found: dict[str, int] = {}
     for pos in body.columns:

@@ -33,7 +33,8 @@ from tokki_analytics.forms import (
 MISSING, UNREADABLE, NO_HEADER = "missing", "unreadable", "no_header"
 #: States in which a form was sent but nothing of it could be used.
 SENT_UNUSABLE = (UNREADABLE, NO_HEADER)
-#: Files that may hold a form (read.SUBMISSION_SUFFIXES; repeated to keep this module pure).
+#: Files that may hold a form (folders.SUBMISSION_SUFFIXES; repeated to keep this module pure:
+#: the rules import it, and folders imports the rule catalogue through defects).
 _FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
 

@@ -3,8 +3,9 @@
 The spreadsheet reader (python-calamine, native code) trusts what a workbook declares: a
 shared-string count of four billion in a 1 KB file makes it ask for 96 GB and abort the
 whole process, and a far cell makes it pad a sheet to billions of cells. The limits of
-:mod:`tokki_analytics.guard` refuse the known shapes before the reader sees them; this
-module is the second wall for the ones nobody has thought of yet. Workbooks are read by
+:mod:`~tokki_analytics.ingest.guard` and the checks of :mod:`~tokki_analytics.ingest.xlsx`
+refuse the known shapes before the reader sees them; this module is the second wall for
+the ones nobody has thought of yet. Workbooks are read by
 one long-lived worker process (:func:`serve`, in a new interpreter) with a memory
 limit (``RLIMIT_AS``, where the system has it); when it dies or runs out of memory, that
 one file is a Q0 and the next file gets a fresh worker.
@@ -14,8 +15,9 @@ pickles): the sheet names of a workbook, then the cells of the sheets wanted, on
 per sheet, each sheet checked against the limits first. Where no worker can be started,
 the same code runs in this process (the limits still apply).
 
-This module imports the standard library and :mod:`tokki_analytics.guard` only, so the
-worker starts in a fraction of a second.
+This module imports the standard library, :mod:`~tokki_analytics.ingest.guard` and
+:mod:`~tokki_analytics.ingest.xlsx` only (and the package ``__init__`` modules, which import
+nothing at run time), so the worker starts in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
-from tokki_analytics.guard import (
+from tokki_analytics.ingest.guard import (
     Limits,
-    Package,
     UnreadableFile,
     extent_problem,
-    is_zip,
+    reader_crashed,
+    reader_timed_out,
     workbook_cells_over,
 )
+from tokki_analytics.ingest.xlsx import Package, is_zip
 
 log = logging.getLogger(__name__)
 
@@ -289,10 +292,10 @@ class SheetReader:
         # so no file of the data folder can stand in for a module), given this process's
         # module path after its own, so that nothing shadows the standard library.
         paths = [p for p in sys.path if p and os.path.isdir(p)]
-        paths.append(str(Path(__file__).resolve().parents[1]))
+        paths.append(str(Path(__file__).resolve().parents[2]))
         code = (
             f"import sys; sys.path.extend({paths!r}); "
-            "from tokki_analytics.sheetreader import serve; "
+            "from tokki_analytics.ingest.sheetreader import serve; "
             f"sys.exit(serve({int(self.memory_mb)}))"
         )
         try:
@@ -426,8 +429,6 @@ def read_sheets(
                 if reply[0] == "sheet":
                     sheets.append((reply[1], reply[2], reply[3]))
     except ReaderDied:
-        from tokki_analytics.guard import reader_crashed, reader_timed_out
-
         raise (reader_timed_out if worker.timed_out else reader_crashed)(limits) from None
     return names, sheets
 
