@@ -17,12 +17,20 @@ import sys
 import tempfile
 import traceback
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from tokki_analytics.nbrun import NOTEBOOKS, taking
 from tokki_analytics.safetext import escape_controls, json_text, terminal_text
 from tokki_analytics.vocab import SEVERITIES, SEVERITY_ALIASES, SEVERITY_RANK, severity_grade
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tokki_analytics.ingest import Submission
+    from tokki_analytics.pipeline import Audit
+    from tokki_analytics.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -61,7 +69,7 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
 # --- tokki load ----------------------------------------------------------------------
 
 
-def _load_summary(submission) -> dict:
+def _load_summary(submission: Submission) -> dict[str, object]:
     from tokki_analytics.forms import FORMS_BY_KEY
 
     rows = {FORMS_BY_KEY[key].name: n for key, n in submission.rows().items()}
@@ -72,7 +80,7 @@ def _load_summary(submission) -> dict:
     return {"rows": rows, "defects": defects, "ignored": submission.ignored}
 
 
-def _print_load(submission) -> None:
+def _print_load(submission: Submission) -> None:
     from tokki_analytics.forms import ALL_FORMS
 
     contractors = submission.contractors
@@ -126,7 +134,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _masked_defects(submission):
+def _masked_defects(submission: Submission) -> Submission:
     """The submission with person names masked in its defects and ignored-file list."""
     import dataclasses
 
@@ -140,7 +148,7 @@ def _masked_defects(submission):
     )
 
 
-def _settings(args: argparse.Namespace):
+def _settings(args: argparse.Namespace) -> Settings:
     from tokki_analytics.settings import load_settings
 
     return load_settings(_settings_path(args), as_of=args.as_of)
@@ -256,7 +264,7 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def failing_exit(findings, fail_on: str | None) -> int:
+def failing_exit(findings: pd.DataFrame, fail_on: str | None) -> int:
     """Exit code 1 when a finding is at or above ``fail_on`` (重大/軽微/観察), else 0."""
     if not fail_on:
         return EXIT_OK
@@ -268,7 +276,7 @@ def failing_exit(findings, fail_on: str | None) -> int:
 class Progress:
     """Stage progress: one updating line on a terminal, plain log lines otherwise."""
 
-    def __init__(self, quiet: bool = False, stream=None) -> None:
+    def __init__(self, quiet: bool = False, stream: TextIO | None = None) -> None:
         self.quiet = quiet
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
@@ -299,7 +307,7 @@ class Progress:
         self.stream.flush()
 
 
-def _print_run(result, out: Path) -> None:
+def _print_run(result: Audit, out: Path) -> None:
     findings = result.findings
     counts = findings["severity"].value_counts()
     print(f"監査基準日 (as-of): {result.settings.as_of}")
@@ -419,7 +427,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt():
+def _terminate_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM (``kill``, a CI timeout) like Ctrl-C while a command runs.
 
     Python's default for SIGTERM ends the process at once: a run being published left its
