@@ -330,7 +330,7 @@ def test_exported_csvs_hold_no_formula(hostile_data: Path, tmp_path: Path):
     assert "'" + HYPERLINK in {c.value for c in cells}
 
     # tokki reads its own CSV back (tokki notebook --run) with the values as they were
-    from tokki_analytics.briefing import read_compliance, read_findings
+    from tokki_analytics.pipeline import read_compliance, read_findings
 
     back = read_findings(out / "findings.csv")
     assert HYPERLINK in set(back["contract_id"]) and "=C7" in set(back["contractor_id"])

@@ -20,10 +20,7 @@ from tokki_analytics.briefing import (
     OVERDUE,
     RETURN_RULE,
     briefing,
-    open_run,
-    read_findings,
     takeout_states,
-    timeline_figure,
     write_briefing_xlsx,
 )
 from tokki_analytics.cli import main
@@ -31,7 +28,9 @@ from tokki_analytics.errors import ParameterError
 from tokki_analytics.ingest import load
 from tokki_analytics.masking import roster
 from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
+from tokki_analytics.pipeline import open_run, read_findings
 from tokki_analytics.render.offline import external_urls
+from tokki_analytics.timeline import timeline_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data_samples"

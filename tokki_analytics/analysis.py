@@ -1,7 +1,7 @@
 """Analyses behind the ``02_comparison``, ``03_clause`` and ``04_incidents`` notebooks.
 
 Pure functions of an :class:`~tokki_analytics.pipeline.Audit` (from
-:func:`tokki_analytics.briefing.open_run`), so the notebooks only call and display.
+:func:`tokki_analytics.pipeline.open_run`), so the notebooks only call and display.
 """
 
 from __future__ import annotations

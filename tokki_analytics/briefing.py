@@ -1,16 +1,13 @@
 """Pre-inspection briefing for one contractor (the ``01_briefing`` notebook's logic).
 
-Everything the notebook shows is computed here so that tests reach it:
+Everything the notebook shows is computed here so that tests reach it, from an
+:class:`~tokki_analytics.pipeline.Audit` (:func:`tokki_analytics.pipeline.open_run`):
 
-- :func:`open_run` gives an :class:`~tokki_analytics.pipeline.Audit` either by auditing the
-  data folder, or, given a finished run's folder, by loading the data folder (fast, no Great
-  Expectations) for contracts, roster and timelines and reading ``findings.csv`` and
-  ``compliance.csv`` from the run instead of validating again. The run must have been made
-  from the same data folder and as-of date; its ``validation`` is then None.
 - :func:`briefing` collects the summary, clause status, findings with their source rows,
-  the questions to ask on site and the timelines of one contractor.
-- :func:`timeline_figure` draws the timelines; :func:`write_briefing_xlsx` writes the
-  briefing for the visit (owner-only).
+  the questions to ask on site and the timelines of one contractor;
+- :func:`takeout_states` gives each take-out its return state, as C7.2-2 judged it;
+- :func:`write_briefing_xlsx` writes the briefing for the visit (owner-only);
+  :mod:`tokki_analytics.timeline` draws its timeline.
 
 Person names are masked (``岡山 ＊＊``) unless ``show_names`` is set.
 """
@@ -24,10 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from tokki_analytics.errors import ParameterError, unknown_contractor
+from tokki_analytics.errors import unknown_contractor
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.forms import ALL_FORMS
 from tokki_analytics.masking import Masker, personal_columns
@@ -35,7 +31,6 @@ from tokki_analytics.pipeline import Audit
 from tokki_analytics.present import cell_text, labels
 from tokki_analytics.render.files import write_bytes
 from tokki_analytics.rules import RULES_BY_ID, judge_column
-from tokki_analytics.safetext import restore_cell
 from tokki_analytics.status import clause_status, contractor_names
 from tokki_analytics.vocab import (
     STATUS_FAIL,
@@ -46,10 +41,6 @@ from tokki_analytics.vocab import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    from tokki_analytics.ingest import Submission
     from tokki_analytics.present import Capped
 
 FORM_KEYS = {form.name: form.key for form in ALL_FORMS}
@@ -125,119 +116,6 @@ class Briefing:
     media_checks: pd.DataFrame
     check_gaps: pd.DataFrame
     staff_findings: pd.Series | None = None
-
-
-# --- opening a run -----------------------------------------------------------------------
-
-
-def read_findings(path: Path) -> pd.DataFrame:
-    """Read a run's ``findings.csv`` (blank cells stay ``''``, ``row`` as Int64).
-
-    Text the export neutralised (a leading ``'``) is read back as it was.
-    """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    frame = frame.apply(lambda column: column.map(restore_cell))
-    frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
-    return frame
-
-
-def read_compliance(path: Path) -> pd.DataFrame:
-    """Read a run's ``compliance.csv`` (units as int64, rate as float)."""
-    frame = pd.read_csv(
-        path,
-        dtype={"rule_id": str, "clause": str, "contractor_id": str, "contract_id": str},
-        keep_default_na=False,
-        encoding="utf-8-sig",
-    )
-    for column in ("rule_id", "clause", "contractor_id", "contract_id"):
-        frame[column] = frame[column].map(restore_cell)
-    frame["units_checked"] = frame["units_checked"].astype("int64")
-    frame["units_failed"] = frame["units_failed"].astype("int64")
-    frame["rate"] = pd.to_numeric(frame["rate"], errors="coerce")
-    return frame
-
-
-def open_run(
-    data_dir: Path | str,
-    run_dir: Path | str | None = None,
-    as_of: dt.date | str | None = None,
-    contractor: str | None = None,
-) -> Audit:
-    """Audit ``data_dir``, or reuse the findings and compliance of a finished run.
-
-    Args:
-        data_dir: The data folder (always loaded: contracts, roster, timelines).
-        run_dir: A ``tokki run`` output folder of the same data folder and as-of date;
-            its findings.csv and compliance.csv are used instead of validating again.
-        as_of: Audit reference date; overrides ``settings.toml``.
-        contractor: With ``run_dir``, load only this contractor's folder (and the masters):
-            a briefing in a prefecture of hundreds of contractors then opens in seconds.
-            The run's findings and compliance still cover everyone.
-
-    Returns:
-        The audit. Read from ``run_dir``, its ``validation`` is None and its findings are
-        the rows of findings.csv only (:data:`~tokki_analytics.findings.FINDING_COLUMNS`):
-        they carry no unit, so they cannot be recorded in the history store.
-
-    Raises:
-        ParameterError: ``run_dir`` lacks findings.csv or compliance.csv.
-    """
-    from tokki_analytics.pipeline import audit
-
-    if isinstance(as_of, str):
-        as_of = dt.date.fromisoformat(as_of) if as_of else None
-    if run_dir is None or str(run_dir) == "":
-        return audit(data_dir, as_of=as_of)
-    from tokki_analytics.ingest import load
-    from tokki_analytics.rules import build_views
-    from tokki_analytics.settings import load_settings
-
-    run = Path(run_dir)
-    for name in ("findings.csv", "compliance.csv"):
-        if not (run / name).is_file():
-            raise ParameterError(
-                f"{run / name} がありません（tokki run の出力先を指定してください） / "
-                f"missing {run / name}: run_dir must be a tokki run output folder"
-            )
-    root = Path(data_dir)
-    only = [contractor] if contractor else None
-    submission = load(root, settings=load_settings(root / "settings.toml", as_of), contractors=only)
-    views = build_views(submission)
-    findings = restore_origins(read_findings(run / "findings.csv"), submission)
-    compliance = read_compliance(run / "compliance.csv")
-    return Audit(submission, views, findings, compliance, None)
-
-
-def restore_origins(findings: pd.DataFrame, submission: Submission) -> pd.DataFrame:
-    """Give masked file and sheet names of a run's findings back as the data folder has them.
-
-    findings.csv masks names in ``source`` and ``sheet`` too (``名簿_佐藤 ＊＊作成.xlsx``); a
-    finding is matched to its loaded row by those, so each masked value that is the masked
-    form of a loaded file or sheet name is replaced by it. Outputs mask them again.
-
-    Args:
-        findings: Rows of findings.csv.
-        submission: The loaded data folder (or the part of it loaded).
-
-    Returns:
-        ``findings`` with ``source`` and ``sheet`` as loaded where they were masked.
-    """
-    mask = Masker.of(submission)
-    if not mask.active or findings.empty:
-        return findings
-    frames = [*submission.frames.values(), submission.defects]
-    out = findings.copy()
-    for column, origin in (("source", "_source"), ("sheet", "_sheet")):
-        loaded = set()
-        for frame in frames:
-            key = origin if origin in frame else column
-            if key in frame:
-                loaded.update(frame[key].dropna().astype(str).unique())
-        back = {mask.text(v): v for v in loaded}
-        back = {k: v for k, v in back.items() if k != v}
-        if back:
-            out[column] = out[column].map(lambda v, b=back: b.get(v, v))
-    return out
 
 
 # --- the parts of a briefing ---------------------------------------------------------------
@@ -482,7 +360,8 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
     """Collect the briefing of one contractor.
 
     Args:
-        audit: The run (from :func:`open_run` or :func:`tokki_analytics.audit`).
+        audit: The run (from :func:`tokki_analytics.pipeline.open_run` or
+            :func:`tokki_analytics.audit`).
         contractor_id: The contractor, e.g. ``C003``.
         show_names: Leave person names unmasked.
 
@@ -526,18 +405,11 @@ def status_counts(brief: Briefing) -> pd.Series:
     )
 
 
-# --- charts ------------------------------------------------------------------------------
-
-
-def _date_axis(ax: Axes, as_of: dt.date) -> None:
-    ax.axvline(pd.Timestamp(as_of), color="#444444", linestyle="--", linewidth=1)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+# --- the notebook's findings table ------------------------------------------------------
 
 
 #: Findings the briefing notebook shows per clause; the workbook and findings.csv hold all.
 FINDINGS_PER_CLAUSE = 200
-#: Rows each part of the timeline draws at most (roster rows, take-outs, contracts).
-TIMELINE_ROWS = 40
 
 
 def workbook_name(contractor_id: str) -> str:
@@ -564,181 +436,6 @@ def findings_table(brief: Briefing, limit: int | None = None) -> Capped:
         by="clause",
         where=(workbook_name(brief.contractor_id), "findings.csv"),
     )
-
-
-def _first(frame: pd.DataFrame, relevant: npt.ArrayLike, limit: int) -> pd.DataFrame:
-    """At most ``limit`` rows of ``frame``, the ``relevant`` ones first, in their own order."""
-    if len(frame) <= limit:
-        return frame.reset_index(drop=True)
-    relevant = np.asarray(relevant, dtype=bool)
-    chosen = np.sort(np.argsort(~relevant, kind="stable")[:limit])
-    return frame.iloc[chosen].reset_index(drop=True)
-
-
-@dataclass
-class Timeline:
-    """What the timeline draws: at most ``limit`` rows of each part.
-
-    Attributes:
-        staff: Roster rows; those with findings first, then in roster order.
-        takeouts: Take-outs with a dated 持出日時; unreturned and wrong ones first.
-        contracts: Contracts whose media checks are drawn; those with a check gap first.
-        note: What is left out (Japanese / English), '' when nothing is.
-    """
-
-    staff: pd.DataFrame
-    takeouts: pd.DataFrame
-    contracts: list[str]
-    note: str
-
-
-def timeline_rows(brief: Briefing, limit: int | None = None) -> Timeline:
-    """The rows the timeline draws, at most ``limit`` per part (default :data:`TIMELINE_ROWS`).
-
-    The most relevant rows are kept (roster rows with findings, take-outs not returned or
-    returned before they were taken, contracts with a media-check gap), in their own order.
-    """
-    limit = TIMELINE_ROWS if limit is None else limit
-    staff = brief.staff
-    flagged = brief.staff_findings if brief.staff_findings is not None else [False] * len(staff)
-    takeouts = brief.takeouts.dropna(subset=["taken_at"]).reset_index(drop=True)
-    contracts = pd.Series(list(dict.fromkeys(brief.summary["契約番号"])), dtype=object)
-    gaps = brief.check_gaps
-    gapped = set()
-    if "check_gaps" in gaps:
-        gapped = set(gaps.loc[gaps["check_gaps"].fillna("").astype(str) != "", "contract_id"])
-    parts = (
-        ("従事者", "roster rows", staff, np.asarray(flagged) > 0),
-        ("持出し", "take-outs", takeouts, takeouts["state"].isin(UNRETURNED)),
-        ("契約", "contracts", contracts.to_frame("c"), contracts.isin(gapped)),
-    )
-    kept, ja, en = [], [], []
-    for name, english, frame, relevant in parts:
-        shown = _first(frame, relevant, limit)
-        kept.append(shown)
-        if len(shown) < len(frame):
-            ja.append(f"{name} {len(frame):,} 件のうち {len(frame) - len(shown):,} 件")
-            en.append(f"{len(frame) - len(shown):,} of {len(frame):,} {english}")
-    note = ""
-    if ja:
-        note = (
-            f"時系列には {'、'.join(ja)}を表示していません（各 {limit:,} 件まで、指摘・未返却・"
-            f"点検の空白のあるものを優先）。全件は {workbook_name(brief.contractor_id)} にあります"
-            f" / The timeline leaves out {', '.join(en)} (at most {limit:,} each, those with "
-            f"findings, unreturned or with a check gap first); all are in "
-            f"{workbook_name(brief.contractor_id)}"
-        )
-    return Timeline(kept[0], kept[1], list(kept[2]["c"]), note)
-
-
-def _plot_staff(ax: Axes, staff: pd.DataFrame, as_of: dt.date) -> None:
-    for i, row in enumerate(staff.itertuples(index=False)):
-        start = row.start_date if pd.notna(row.start_date) else None
-        end = row.end_date if pd.notna(row.end_date) else pd.Timestamp(as_of)
-        if start is not None:
-            ax.plot([start, end], [i, i], color="#4a7ab5", linewidth=6, solid_capstyle="butt")
-        if pd.notna(row.notified_on):
-            ax.plot([row.notified_on], [i], marker="v", color="#d08000", markersize=9, zorder=3)
-        trainings = list(row.trainings)
-        if trainings:
-            ax.plot(
-                trainings,
-                [i] * len(trainings),
-                linestyle="none",
-                marker="o",
-                color="#1e8c3e",
-                markeredgecolor="white",
-                markersize=8,
-                zorder=3,
-            )
-    labels = [
-        f"{row.person_id} {row.role or ''} {row.contract_id or ''}"
-        for row in staff.itertuples(index=False)
-    ]
-    ax.set_yticks(range(len(staff)))
-    ax.set_yticklabels(labels)
-    ax.tick_params(axis="y", labelsize=9)
-    ax.set_ylim(len(staff) - 0.5, -0.5)
-    ax.set_title("従事者: 従事期間（青）・届出日（▼）・研修（●）", fontsize=11)
-
-
-#: Colour of each take-out state on the timeline.
-TAKEOUT_COLOURS = {
-    RETURNED: "#4a7ab5",
-    NOT_RETURNABLE: "#999999",
-    OUT: "#e69500",
-    OVERDUE: "#c0392b",
-    BACKWARDS: "#c0392b",
-    OVERDUE_NOT_ASSESSED: "#8c6d46",
-}
-
-
-def _plot_takeouts(ax: Axes, takeouts: pd.DataFrame, as_of: dt.date) -> None:
-    end = pd.Timestamp(as_of)
-    for i, row in enumerate(takeouts.itertuples(index=False)):
-        colour = TAKEOUT_COLOURS[row.state]
-        if row.state in (NOT_RETURNABLE, BACKWARDS):
-            ax.plot([row.taken_at], [i], marker="o", color=colour, markersize=7)
-            continue
-        back = row.returned_at if row.state == RETURNED else end
-        ax.plot([row.taken_at, back], [i, i], color=colour, linewidth=5, marker="|", markersize=10)
-    labels = [
-        f"{row.ledger_id} {row.person_id} {row.medium or ''}"
-        for row in takeouts.itertuples(index=False)
-    ]
-    ax.set_yticks(range(len(takeouts)))
-    ax.set_yticklabels(labels, fontsize=9)
-    ax.set_ylim(len(takeouts) - 0.5, -0.5)
-    ax.set_title(
-        "持出し: 青 返却済み／橙 未返却（期限内）／赤 未返却（期限超過）・返却日時の誤り（点）"
-        "／茶 期限超過・未評価／灰 返却不要の媒体",
-        fontsize=11,
-    )
-
-
-def _plot_checks(ax: Axes, checks: pd.DataFrame, contracts: list[str]) -> None:
-    checks = checks.dropna(subset=["checked_on"])
-    for i, contract in enumerate(contracts):
-        dates = sorted(checks.loc[checks["contract_id"] == contract, "checked_on"])
-        ax.plot(dates, [i] * len(dates), marker="o", color="#6a4ab5", linewidth=1, markersize=7)
-    ax.set_yticks(range(len(contracts)))
-    ax.set_yticklabels(contracts, fontsize=9)
-    ax.set_ylim(len(contracts) - 0.5, -0.5)
-    ax.set_title("媒体点検: 契約ごとの点検日（点の間隔が点検の空白期間）", fontsize=11)
-
-
-def timeline_figure(brief: Briefing, limit: int | None = None) -> Figure:
-    """Staff periods, take-outs and media checks of the briefing as one figure (Agg canvas).
-
-    Each part draws at most ``limit`` rows (:func:`timeline_rows`, default
-    :data:`TIMELINE_ROWS`), so the figure's size is bounded whatever the data; the rows left
-    out are counted in :func:`timeline_rows`'s note.
-
-    Args:
-        brief: The briefing.
-        limit: Rows per part.
-
-    Returns:
-        A :class:`matplotlib.figure.Figure` (pyplot is not used; the backend is untouched).
-    """
-    from tokki_analytics.render.charts import figure
-
-    parts = timeline_rows(brief, limit)
-    rows = max(3, len(parts.staff))
-    takeouts = max(2, len(parts.takeouts))
-    contracts = max(3, len(parts.contracts))
-    fig = figure(11, 2.5 + 0.3 * (rows + takeouts + contracts))
-    grid = fig.add_gridspec(3, 1, height_ratios=[rows, takeouts, contracts])
-    first = fig.add_subplot(grid[0])
-    axes = [first, fig.add_subplot(grid[1], sharex=first), fig.add_subplot(grid[2], sharex=first)]
-    _plot_staff(axes[0], parts.staff, brief.as_of)
-    _plot_takeouts(axes[1], parts.takeouts, brief.as_of)
-    _plot_checks(axes[2], brief.media_checks, parts.contracts)
-    for ax in axes:
-        _date_axis(ax, brief.as_of)
-    fig.suptitle(f"{brief.contractor_id} {brief.name} 時系列（破線は基準日 {brief.as_of}）")
-    fig.tight_layout()
-    return fig
 
 
 # --- export ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ Finding identity
       the next, …, so two findings with identical content stay two.
 
     Only a run's own findings carry their units; findings read back from a run's
-    findings.csv (:func:`tokki_analytics.briefing.open_run`) do not, and have no identity.
+    findings.csv (:func:`tokki_analytics.pipeline.open_run`) do not, and have no identity.
 """
 
 from __future__ import annotations
@@ -447,7 +447,7 @@ def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None)
 
     Raises:
         ValueError: The audit's findings do not carry their units (a run reopened from its
-            output folder by :func:`tokki_analytics.briefing.open_run`); nothing is stored.
+            output folder by :func:`tokki_analytics.pipeline.open_run`); nothing is stored.
         HistoryError: The store cannot be used or written.
     """
     ids = finding_identities(audit.findings)  # from the names as written (a hash)

@@ -1,6 +1,11 @@
 """The audit pipeline: data folder → load → views → validation → findings → compliance.
 
 :func:`audit` is the one code path that the ``tokki run`` command and the notebooks share.
+:func:`open_run` gives the notebooks an :class:`Audit` either by auditing the data folder,
+or, given a finished run's folder, by loading the data folder (fast, no Great Expectations)
+for contracts, roster and timelines and reading ``findings.csv`` and ``compliance.csv`` from
+the run instead of validating again. The run must have been made from the same data folder
+and as-of date; its ``validation`` is then None and its findings carry no units.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from tokki_analytics.errors import ParameterError
 from tokki_analytics.ingest import Submission, load
+from tokki_analytics.masking import Masker
+from tokki_analytics.safetext import restore_cell
 from tokki_analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -32,7 +40,7 @@ class Audit:
             (:data:`~tokki_analytics.findings.UNIT_COLUMNS`).
         compliance: Units checked and failed per rule × contractor × contract.
         validation: GX results per rule and per view; None for a finished run reopened
-            from its output folder (:func:`tokki_analytics.briefing.open_run`), whose
+            from its output folder (:func:`open_run`), whose
             findings are read from findings.csv and carry no units.
     """
 
@@ -91,3 +99,112 @@ def audit(
     findings = build_findings(views, validation, submission.defects)
     compliance = build_compliance(views, validation)
     return Audit(submission, views, findings, compliance, validation)
+
+
+# --- reopening a finished run -------------------------------------------------------------
+
+
+def read_findings(path: Path) -> pd.DataFrame:
+    """Read a run's ``findings.csv`` (blank cells stay ``''``, ``row`` as Int64).
+
+    Text the export neutralised (a leading ``'``) is read back as it was.
+    """
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame.apply(lambda column: column.map(restore_cell))
+    frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
+    return frame
+
+
+def read_compliance(path: Path) -> pd.DataFrame:
+    """Read a run's ``compliance.csv`` (units as int64, rate as float)."""
+    frame = pd.read_csv(
+        path,
+        dtype={"rule_id": str, "clause": str, "contractor_id": str, "contract_id": str},
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    for column in ("rule_id", "clause", "contractor_id", "contract_id"):
+        frame[column] = frame[column].map(restore_cell)
+    frame["units_checked"] = frame["units_checked"].astype("int64")
+    frame["units_failed"] = frame["units_failed"].astype("int64")
+    frame["rate"] = pd.to_numeric(frame["rate"], errors="coerce")
+    return frame
+
+
+def open_run(
+    data_dir: Path | str,
+    run_dir: Path | str | None = None,
+    as_of: dt.date | str | None = None,
+    contractor: str | None = None,
+) -> Audit:
+    """Audit ``data_dir``, or reuse the findings and compliance of a finished run.
+
+    Args:
+        data_dir: The data folder (always loaded: contracts, roster, timelines).
+        run_dir: A ``tokki run`` output folder of the same data folder and as-of date;
+            its findings.csv and compliance.csv are used instead of validating again.
+        as_of: Audit reference date; overrides ``settings.toml``.
+        contractor: With ``run_dir``, load only this contractor's folder (and the masters):
+            a briefing in a prefecture of hundreds of contractors then opens in seconds.
+            The run's findings and compliance still cover everyone.
+
+    Returns:
+        The audit. Read from ``run_dir``, its ``validation`` is None and its findings are
+        the rows of findings.csv only (:data:`~tokki_analytics.findings.FINDING_COLUMNS`):
+        they carry no unit, so they cannot be recorded in the history store.
+
+    Raises:
+        ParameterError: ``run_dir`` lacks findings.csv or compliance.csv.
+    """
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of) if as_of else None
+    if run_dir is None or str(run_dir) == "":
+        return audit(data_dir, as_of=as_of)
+    from tokki_analytics.rules import build_views
+
+    run = Path(run_dir)
+    for name in ("findings.csv", "compliance.csv"):
+        if not (run / name).is_file():
+            raise ParameterError(
+                f"{run / name} がありません（tokki run の出力先を指定してください） / "
+                f"missing {run / name}: run_dir must be a tokki run output folder"
+            )
+    root = Path(data_dir)
+    only = [contractor] if contractor else None
+    submission = load(root, settings=load_settings(root / "settings.toml", as_of), contractors=only)
+    views = build_views(submission)
+    findings = restore_origins(read_findings(run / "findings.csv"), submission)
+    compliance = read_compliance(run / "compliance.csv")
+    return Audit(submission, views, findings, compliance, None)
+
+
+def restore_origins(findings: pd.DataFrame, submission: Submission) -> pd.DataFrame:
+    """Give masked file and sheet names of a run's findings back as the data folder has them.
+
+    findings.csv masks names in ``source`` and ``sheet`` too (``名簿_佐藤 ＊＊作成.xlsx``); a
+    finding is matched to its loaded row by those, so each masked value that is the masked
+    form of a loaded file or sheet name is replaced by it. Outputs mask them again.
+
+    Args:
+        findings: Rows of findings.csv.
+        submission: The loaded data folder (or the part of it loaded).
+
+    Returns:
+        ``findings`` with ``source`` and ``sheet`` as loaded where they were masked.
+    """
+    mask = Masker.of(submission)
+    if not mask.active or findings.empty:
+        return findings
+    frames = [*submission.frames.values(), submission.defects]
+    out = findings.copy()
+    for column, origin in (("source", "_source"), ("sheet", "_sheet")):
+        loaded = set()
+        for frame in frames:
+            key = origin if origin in frame else column
+            if key in frame:
+                loaded.update(frame[key].dropna().astype(str).unique())
+        back = {mask.text(v): v for v in loaded}
+        back = {k: v for k, v in back.items() if k != v}
+        if back:
+            out[column] = out[column].map(lambda v, b=back: b.get(v, v))
+    return out

@@ -49,14 +49,13 @@ from IPython.display import Markdown, display
 from tokki_analytics.briefing import (
     briefing,
     findings_table,
-    open_run,
     status_counts,
-    timeline_figure,
-    timeline_rows,
     workbook_name,
     write_briefing_xlsx,
 )
+from tokki_analytics.pipeline import open_run
 from tokki_analytics.present import chart, table
+from tokki_analytics.timeline import timeline_figure, timeline_rows
 
 pd.set_option("display.max_colwidth", None)
 pd.set_option("display.max_rows", None)

@@ -35,7 +35,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from tokki_analytics import analysis
-from tokki_analytics.briefing import mask_details, open_run
+from tokki_analytics.briefing import mask_details
+from tokki_analytics.pipeline import open_run
 from tokki_analytics.present import capped_table, chart, table
 from tokki_analytics.vocab import clause_label, parse_clause
 

@@ -33,7 +33,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from tokki_analytics import analysis
-from tokki_analytics.briefing import open_run
+from tokki_analytics.pipeline import open_run
 from tokki_analytics.present import capped_table, chart
 
 pd.set_option("display.max_colwidth", None)
