@@ -29,12 +29,12 @@ from pathlib import Path
 
 import nbformat
 
-from tokki_analytics.nbrun import NOTEBOOKS as DECLARED
+from tokki_analytics.notebooks.nbrun import NOTEBOOKS as DECLARED
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The notebooks folder, relative to the checkout (as ``make lab`` opens it).
 NOTEBOOK_DIR = Path("tokki_analytics", "notebooks")
-#: The notebooks' file stems (declared once, in tokki_analytics.nbrun).
+#: The notebooks' file stems (declared once, in tokki_analytics.notebooks.nbrun).
 NOTEBOOKS = [nb.stem for nb in DECLARED.values()]
 #: Notebooks whose chart is drawn from stored runs (``history_dir``): in JupyterLab, with the
 #: default parameters, they have none to draw.

@@ -137,9 +137,9 @@ def test_notebook_without_the_notebooks_extra_says_what_to_install(
 def test_a_notebook_missing_from_the_install_is_a_message(
     data_dir: Path, tmp_path: Path, monkeypatch, capsys
 ):
-    import tokki_analytics.nbrun
+    import tokki_analytics.notebooks.nbrun
 
-    monkeypatch.setattr(tokki_analytics.nbrun, "NOTEBOOK_DIR", tmp_path / "no-notebooks")
+    monkeypatch.setattr(tokki_analytics.notebooks.nbrun, "NOTEBOOK_DIR", tmp_path / "no-notebooks")
     args = ["notebook", "briefing", "--data", str(data_dir), "--contractor", "C001"]
     assert main([*args, "--out", str(tmp_path / "nb")]) == 2
     assert "01_briefing.ipynb" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS
+from tokki_analytics.notebooks.nbrun import NOTEBOOK_DIR, NOTEBOOKS
 
 #: Records GX_ANALYTICS_ENABLED when great_expectations is first imported, runs ENTRY, and
 #: prints what it saw: the variable then (or after ENTRY when it did not import GX), whether

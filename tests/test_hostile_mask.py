@@ -270,7 +270,7 @@ def test_a_one_character_name_garbles_no_text(runs):
 
 def test_a_briefing_without_training_records_works(data_dir):
     """A contractor that sent no 研修記録 still gets a briefing (it crashed on an empty map)."""
-    from tokki_analytics.briefing import briefing
+    from tokki_analytics.notebooks.briefing import briefing
     from tokki_analytics.pipeline import open_run
 
     brief = briefing(open_run(data_dir), "C001")

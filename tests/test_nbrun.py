@@ -8,9 +8,9 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from tokki_analytics.briefing import workbook_name
 from tokki_analytics.cli import build_parser
-from tokki_analytics.nbrun import (
+from tokki_analytics.notebooks.briefing import workbook_name
+from tokki_analytics.notebooks.nbrun import (
     COMMON_PARAMETERS,
     NOTEBOOK_DIR,
     NOTEBOOKS,

@@ -21,9 +21,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tokki_analytics.briefing import FINDINGS_PER_CLAUSE, briefing, findings_table
+from tokki_analytics.notebooks.briefing import FINDINGS_PER_CLAUSE, briefing, findings_table
+from tokki_analytics.notebooks.timeline import TIMELINE_ROWS, timeline_rows
 from tokki_analytics.pipeline import open_run, read_findings
-from tokki_analytics.timeline import TIMELINE_ROWS, timeline_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data_samples"

@@ -14,8 +14,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from tokki_analytics import analysis
-from tokki_analytics.briefing import (
+from tokki_analytics.cli import main
+from tokki_analytics.errors import ParameterError
+from tokki_analytics.ingest import load
+from tokki_analytics.masking import roster
+from tokki_analytics.notebooks import analysis
+from tokki_analytics.notebooks.briefing import (
     BACKWARDS,
     OVERDUE,
     RETURN_RULE,
@@ -23,14 +27,10 @@ from tokki_analytics.briefing import (
     takeout_states,
     write_briefing_xlsx,
 )
-from tokki_analytics.cli import main
-from tokki_analytics.errors import ParameterError
-from tokki_analytics.ingest import load
-from tokki_analytics.masking import roster
-from tokki_analytics.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
+from tokki_analytics.notebooks.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
+from tokki_analytics.notebooks.timeline import timeline_figure
 from tokki_analytics.pipeline import open_run, read_findings
 from tokki_analytics.render.offline import external_urls
-from tokki_analytics.timeline import timeline_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data_samples"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from bs4 import BeautifulSoup
 
-from tokki_analytics.present import Chart, labels, percent_text, table
+from tokki_analytics.notebooks.present import Chart, labels, percent_text, table
 
 
 def _cells(styler) -> tuple[list[str], list[list[str]]]:

@@ -238,7 +238,7 @@ def test_the_notebook_paths_printed_hold_no_escape(
 ):
     out = tmp_path / f"nb{ESC}"
     monkeypatch.setattr(
-        "tokki_analytics.nbrun.run_notebook",
+        "tokki_analytics.notebooks.nbrun.run_notebook",
         lambda *a, **k: (out / "01_briefing.ipynb", out / "01_briefing.html"),
     )
     argv = ["notebook", "briefing", "--data", str(data_dir), "--out", str(out)]

@@ -16,8 +16,8 @@ import pytest
 from conftest import CONTRACT_HEADER, contract, write_xlsx
 
 import tokki_analytics
-from tokki_analytics import analysis
-from tokki_analytics.briefing import (
+from tokki_analytics.notebooks import analysis
+from tokki_analytics.notebooks.briefing import (
     BACKWARDS,
     NOT_RETURNABLE,
     OUT,

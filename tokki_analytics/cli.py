@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from tokki_analytics.nbrun import NOTEBOOKS, taking
+from tokki_analytics.notebooks.nbrun import NOTEBOOKS, taking
 from tokki_analytics.safetext import escape_controls, json_text, terminal_text
 from tokki_analytics.vocab import SEVERITIES, SEVERITY_ALIASES, SEVERITY_RANK, severity_grade
 
@@ -235,7 +235,7 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     """Run ``tokki notebook``: execute a notebook headless, write .ipynb and code-less HTML."""
     import importlib.util
 
-    from tokki_analytics.nbrun import run_notebook
+    from tokki_analytics.notebooks.nbrun import run_notebook
 
     missing = [m for m in NOTEBOOK_MODULES if importlib.util.find_spec(m) is None]
     if missing:

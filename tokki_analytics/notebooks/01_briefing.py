@@ -46,16 +46,16 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown, display
 
-from tokki_analytics.briefing import (
+from tokki_analytics.notebooks.briefing import (
     briefing,
     findings_table,
     status_counts,
     workbook_name,
     write_briefing_xlsx,
 )
+from tokki_analytics.notebooks.present import chart, table
+from tokki_analytics.notebooks.timeline import timeline_figure, timeline_rows
 from tokki_analytics.pipeline import open_run
-from tokki_analytics.present import chart, table
-from tokki_analytics.timeline import timeline_figure, timeline_rows
 
 pd.set_option("display.max_colwidth", None)
 pd.set_option("display.max_rows", None)

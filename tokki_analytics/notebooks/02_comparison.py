@@ -35,9 +35,9 @@ top = 3
 import pandas as pd
 from IPython.display import Markdown, display
 
-from tokki_analytics import analysis
+from tokki_analytics.notebooks import analysis
+from tokki_analytics.notebooks.present import capped_table, chart
 from tokki_analytics.pipeline import open_run
-from tokki_analytics.present import capped_table, chart
 from tokki_analytics.status import RISK_FORMULA, risk_ranking
 
 pd.set_option("display.max_colwidth", None)

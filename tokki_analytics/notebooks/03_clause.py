@@ -34,10 +34,10 @@ show_names = False
 import pandas as pd
 from IPython.display import Markdown, display
 
-from tokki_analytics import analysis
-from tokki_analytics.briefing import mask_details
+from tokki_analytics.notebooks import analysis
+from tokki_analytics.notebooks.briefing import mask_details
+from tokki_analytics.notebooks.present import capped_table, chart, table
 from tokki_analytics.pipeline import open_run
-from tokki_analytics.present import capped_table, chart, table
 from tokki_analytics.vocab import clause_label, parse_clause
 
 pd.set_option("display.max_colwidth", None)

@@ -32,9 +32,9 @@ show_names = False
 import pandas as pd
 from IPython.display import Markdown, display
 
-from tokki_analytics import analysis
+from tokki_analytics.notebooks import analysis
+from tokki_analytics.notebooks.present import capped_table, chart
 from tokki_analytics.pipeline import open_run
-from tokki_analytics.present import capped_table, chart
 
 pd.set_option("display.max_colwidth", None)
 audit = open_run(data_dir, run_dir or None, as_of or None)

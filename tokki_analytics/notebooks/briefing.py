@@ -7,7 +7,7 @@ Everything the notebook shows is computed here so that tests reach it, from an
   the questions to ask on site and the timelines of one contractor;
 - :func:`takeout_states` gives each take-out its return state, as C7.2-2 judged it;
 - :func:`write_briefing_xlsx` writes the briefing for the visit (owner-only);
-  :mod:`tokki_analytics.timeline` draws its timeline.
+  :mod:`tokki_analytics.notebooks.timeline` draws its timeline.
 
 Person names are masked (``岡山 ＊＊``) unless ``show_names`` is set.
 """
@@ -27,8 +27,8 @@ from tokki_analytics.errors import unknown_contractor
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.forms import ALL_FORMS
 from tokki_analytics.masking import Masker, personal_columns
+from tokki_analytics.notebooks.present import cell_text, labels
 from tokki_analytics.pipeline import Audit
-from tokki_analytics.present import cell_text, labels
 from tokki_analytics.render.files import write_bytes
 from tokki_analytics.rules import RULES_BY_ID, judge_column
 from tokki_analytics.status import clause_status, contractor_names
@@ -41,7 +41,7 @@ from tokki_analytics.vocab import (
 )
 
 if TYPE_CHECKING:
-    from tokki_analytics.present import Capped
+    from tokki_analytics.notebooks.present import Capped
 
 FORM_KEYS = {form.name: form.key for form in ALL_FORMS}
 #: Questions for what the data cannot check (clause, question).
@@ -425,10 +425,10 @@ def findings_table(brief: Briefing, limit: int | None = None) -> Capped:
         limit: Rows per clause (default :data:`FINDINGS_PER_CLAUSE`).
 
     Returns:
-        A :class:`~tokki_analytics.present.Capped` table whose note says how many findings
+        A :class:`~tokki_analytics.notebooks.present.Capped` table whose note says how many findings
         are left out and that the workbook and findings.csv hold them all.
     """
-    from tokki_analytics.present import capped_table
+    from tokki_analytics.notebooks.present import capped_table
 
     return capped_table(
         brief.findings.drop(columns="contractor_id"),

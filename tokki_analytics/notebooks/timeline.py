@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tokki_analytics.briefing import (
+from tokki_analytics.notebooks.briefing import (
     BACKWARDS,
     NOT_RETURNABLE,
     OUT,

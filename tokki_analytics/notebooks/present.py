@@ -16,8 +16,10 @@ import datetime as dt
 import html
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING, SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,10 @@ from tokki_analytics.render.excel import CELL_COLOURS as EXCEL_COLOURS
 from tokki_analytics.render.excel import LABELS as CONTRACT_LABELS
 from tokki_analytics.safetext import escape_controls
 from tokki_analytics.vocab import STATUS_PASS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from pandas.io.formats.style import Styler
 
 #: Headers of columns the briefing and the analyses add to the output contract's.
 EXTRA_LABELS = {
@@ -84,7 +90,7 @@ def form_labels(form_key: str) -> dict[str, str]:
     return {column.key: column.name for column in FORMS_BY_KEY[form_key].columns}
 
 
-def labels(columns, form_key: str | None = None) -> dict[str, str]:
+def labels(columns: Iterable[str], form_key: str | None = None) -> dict[str, str]:
     """Japanese headers of ``columns``.
 
     The form's own headers first, then the output contract's and the extras, then any form's.
@@ -130,7 +136,7 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def number_text(value: object, decimals: int = 0) -> str:
+def number_text(value: SupportsFloat | str | None, decimals: int = 0) -> str:
     """A number with thousands separators and ``decimals`` decimals (blank when missing)."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
@@ -143,7 +149,7 @@ def decimals_of(values: pd.Series) -> int:
     return 0 if np.all(np.mod(numbers, 1) == 0) else 2
 
 
-def percent_text(value: object) -> str:
+def percent_text(value: SupportsFloat | str | None) -> str:
     """A share as a percentage, rounded down to 0.1 % so that anything short of 100 % shows so."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
@@ -163,7 +169,7 @@ def _td(props: str) -> list[dict[str, str]]:
     return [{"selector": "td", "props": props}]
 
 
-def table(frame: pd.DataFrame, form_key: str | None = None, *, index: bool = False):
+def table(frame: pd.DataFrame, form_key: str | None = None, *, index: bool = False) -> Styler:
     """``frame`` as an auditor reads it (a pandas ``Styler``).
 
     Args:
@@ -223,7 +229,7 @@ def table(frame: pd.DataFrame, form_key: str | None = None, *, index: bool = Fal
     return styler.set_table_styles(per_column, overwrite=False)
 
 
-def figure_png(fig) -> bytes:
+def figure_png(fig: Figure) -> bytes:
     """A figure as PNG bytes (no metadata)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -258,7 +264,7 @@ class Chart:
         return img + _note_html(self.note)
 
 
-def chart(figure_or_png, alt: str, note: str = "") -> Chart:
+def chart(figure_or_png: Figure | bytes, alt: str, note: str = "") -> Chart:
     """A :class:`Chart` of a matplotlib figure or of PNG bytes (``note``: a line under it)."""
     png = figure_or_png if isinstance(figure_or_png, bytes) else figure_png(figure_or_png)
     return Chart(png, alt, note)
@@ -284,7 +290,7 @@ class Capped:
     shown: pd.DataFrame
     total: int
     note: str
-    styled: object
+    styled: Styler
 
     @property
     def omitted(self) -> int:
