@@ -50,8 +50,9 @@ $(JA_FONT):
 
 # The tests, then the linters: ruff (style, complexity 10) and mypy (every function of the
 # package annotated and type-checked; configuration in pyproject.toml).
+# Test files run in parallel on every core (pytest-xdist; one file stays in one worker).
 test: $(VENV)/.installed-test $(CHROMIUM) $(JA_FONT)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
