@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 
 import pandas as pd
@@ -28,6 +29,8 @@ SPEC = ROOT.parent / "shared" / "spec" / "RULES.md"
 
 
 def test_the_catalogue_is_the_rule_table_of_the_spec():
+    if not SPEC.is_file() and os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(f"no specification at {SPEC}: CI lays shared/ beside the checkout")
     if not SPEC.is_file():
         pytest.skip(f"no specification at {SPEC}")
     rows = re.findall(
