@@ -149,7 +149,7 @@ def test_tokki_run_writes_both_csvs_excel_can_open(tmp_path: Path):
         rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
         assert rows[0] == columns
         assert oct((out / name).stat().st_mode & 0o777) == "0o600"
-    from tokki_analytics.render.offline import external_urls
+    from tokki_analytics.outputs.offline import external_urls
 
     pages = list(out.rglob("*.html"))
     assert (out / "index.html") in pages and (out / "datadocs" / "index.html") in pages

@@ -1,4 +1,4 @@
-"""GX Data Docs of a run, offline; the pure functions of tokki_analytics.render.offline."""
+"""GX Data Docs of a run, offline; the pure functions of tokki_analytics.outputs.offline."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import tokki_analytics
 from tokki_analytics.gx.datadocs import build_datadocs
 from tokki_analytics.gx.datadocs_pages import page_transform
 from tokki_analytics.masking import Masker
-from tokki_analytics.render import offline
+from tokki_analytics.outputs import offline
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -223,7 +223,7 @@ def test_a_csv_is_never_left_half_written(data_dir: Path, tmp_path: Path, monkey
     assert _run(data_dir, out, "--no-history") == 2  # a full disk: a message, not a traceback
     assert _snapshot(out) == before
 
-    from tokki_analytics.render.files import write_csv as export_csv
+    from tokki_analytics.outputs.files import write_csv as export_csv
 
     target = out / "findings.csv"
     with pytest.raises(OSError):

@@ -29,8 +29,8 @@ from tokki_analytics.notebooks.briefing import (
 )
 from tokki_analytics.notebooks.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
 from tokki_analytics.notebooks.timeline import timeline_figure
+from tokki_analytics.outputs.offline import external_urls
 from tokki_analytics.pipeline import open_run, read_findings
-from tokki_analytics.render.offline import external_urls
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data_samples"

@@ -23,7 +23,7 @@ import pytest
 from tokki_analytics import history
 from tokki_analytics.cli import main
 from tokki_analytics.masking import Masker
-from tokki_analytics.render import files, folders
+from tokki_analytics.outputs import files, folders
 
 ESC = "\x1b[2K\x1b[32mOK\x1b[0m"
 

@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from tokki_analytics import rules, samples
 from tokki_analytics.forms import MASTERS, SUBMISSION_FORMS, Form, form_for_name, header_key
-from tokki_analytics.render.folders import OutputFolderError
+from tokki_analytics.outputs.folders import OutputFolderError
 from tokki_analytics.settings import load_settings
 
 #: Rules whose findings name a contract but no file.

@@ -6,7 +6,7 @@ and one more entry in the run history. Files are written only into OUT (and the 
 folder), readable by their owner unless ``group_readable``.
 
 The run is written into a temporary folder inside OUT and moved into place at the end
-(:func:`tokki_analytics.render.folders.staged_folder`): a failed run leaves the previous report
+(:func:`tokki_analytics.outputs.folders.staged_folder`): a failed run leaves the previous report
 as it was, and nothing of an earlier run stays behind. OUT must be new, empty or a folder
 an earlier ``tokki run`` created; what else lies in it (the history store, a briefing
 folder) is left alone.
@@ -20,9 +20,9 @@ from pathlib import Path
 from tokki_analytics.errors import InputError
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.masking import Masker
+from tokki_analytics.outputs.files import write_csv
+from tokki_analytics.outputs.folders import check_out, staged_folder
 from tokki_analytics.pipeline import Audit
-from tokki_analytics.render.files import write_csv
-from tokki_analytics.render.folders import check_out, staged_folder
 
 #: The entries ``tokki run`` writes into OUT (and replaces on the next run).
 RUN_ENTRIES = (
@@ -56,8 +56,8 @@ def check_run_out(out: Path, data_dir: Path, history_dir: Path | None = None) ->
     """Refuse an output folder ``tokki run`` must not write, before the audit starts.
 
     Raises:
-        tokki_analytics.render.folders.OutputFolderError: See
-            :func:`tokki_analytics.render.folders.check_out`.
+        tokki_analytics.outputs.folders.OutputFolderError: See
+            :func:`tokki_analytics.outputs.folders.check_out`.
         InputError: The history folder lies where the next run would replace it.
     """
     check_out(Path(out), "run", data_dir=data_dir, writes=RUN_ENTRIES)

@@ -14,7 +14,7 @@ take effect where it is shown:
   return gets a leading ``'``; so does text that already starts with ``'``, which keeps
   the change reversible (:func:`restore_cell`) for tokki's own readers of its CSV files.
 
-Every writer uses these functions: :mod:`tokki_analytics.render.files` (CSV),
+Every writer uses these functions: :mod:`tokki_analytics.outputs.files` (CSV),
 :mod:`tokki_analytics.render.excel` (workbooks), the HTML pages and the command line.
 """
 

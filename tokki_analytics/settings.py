@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.ingest.guard import Limits
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -90,36 +89,37 @@ class Settings:
     allowed_software: tuple[str, ...] | None = field(
         default=None, metadata={"doc": "C7.8-1: 許可ソフトウェア (未設定: 未評価)"}
     )
-    # What one file may cost to read (tokki_analytics.ingest.guard); past a limit, the file is a Q0.
+    # What one file may cost to read (tokki_analytics.ingest.guard.Limits takes its defaults
+    # from here); past a limit, the file is a Q0.
     max_file_mb: int = field(
-        default=Limits.max_file_mb,
+        default=100,
         metadata={"doc": "読み込み上限: 1ファイルのサイズ (MB)。超えるファイルは読まずに Q0"},
     )
     max_cells: int = field(
-        default=Limits.max_cells,
+        default=2_000_000,
         metadata={
             "doc": "読み込み上限: 1ファイルのセル数"
             "（A1 から最遠のセルまでの行×列。Excel は読むシートの合計）"
         },
     )
     max_columns: int = field(
-        default=Limits.max_columns,
+        default=1_000,
         metadata={"doc": "読み込み上限: 1行の列数（シートは右端の使用列まで）"},
     )
     max_field_chars: int = field(
-        default=Limits.max_field_chars,
+        default=32_767,
         metadata={"doc": "読み込み上限: CSV の1項目の文字数（Excel の1セルの上限と同じ）"},
     )
     max_unpacked_mb: int = field(
-        default=Limits.max_unpacked_mb,
+        default=256,
         metadata={"doc": "読み込み上限: Excel ファイル（zip）の XML を展開したサイズ (MB)"},
     )
     reader_memory_mb: int = field(
-        default=Limits.reader_memory_mb,
+        default=2_048,
         metadata={"doc": "読み込み上限: Excel を読む別プロセスのメモリ (MB、0: 制限なし)"},
     )
     reader_seconds: int = field(
-        default=Limits.reader_seconds,
+        default=300,
         metadata={"doc": "読み込み上限: Excel 1ファイルの読み込み時間 (秒、0: 制限なし)"},
     )
 

@@ -9,7 +9,7 @@ failing-row lists (by ``_key``) for the commonest failing values with counts
 (:func:`docs_result`), which the validation pages show.
 
 GX's pages load Bootstrap, jQuery, bootstrap-table, Font Awesome, Vega and GX's logo from
-CDNs and link to greatexpectations.io. :mod:`tokki_analytics.render.offline` removes all of
+CDNs and link to greatexpectations.io. :mod:`tokki_analytics.outputs.offline` removes all of
 that; :mod:`tokki_analytics.gx.datadocs_pages` adds what the pages then need to read well
 without the network (stylesheet, a few lines of JavaScript, static index tables, Japanese
 labels). Person names are masked unless asked; files are owner-only unless group-readable.
@@ -30,8 +30,8 @@ from tokki_analytics.gx.datadocs_pages import DATADOCS_CSS, DATADOCS_JS, page_tr
 from tokki_analytics.gx.suites import SUITES_DIR, load_suites, suite_json
 from tokki_analytics.gx.validate import quiet_context
 from tokki_analytics.masking import Masker
-from tokki_analytics.render.files import restrict_tree, write_bytes
-from tokki_analytics.render.offline import is_external, make_offline
+from tokki_analytics.outputs.files import restrict_tree, write_bytes
+from tokki_analytics.outputs.offline import is_external, make_offline
 
 if TYPE_CHECKING:
     from great_expectations.core import (
@@ -223,7 +223,7 @@ def build_datadocs(
 
     GX renders the index, a validation page per validated view and a page per suite from
     the run's stored results (no second validation) into a private temporary folder; the
-    pages are then made offline (:func:`tokki_analytics.render.offline.make_offline`),
+    pages are then made offline (:func:`tokki_analytics.outputs.offline.make_offline`),
     masked, and written to ``out_dir/datadocs`` (replacing an older one) owner-only.
 
     Args:

@@ -1,7 +1,7 @@
 """Data Docs pages rewritten to read well offline and in Japanese (pure string functions).
 
 GX's pages load Bootstrap, jQuery, bootstrap-table, Font Awesome, Vega and GX's logo from
-CDNs; :mod:`tokki_analytics.render.offline` removes those references, and the pages then
+CDNs; :mod:`tokki_analytics.outputs.offline` removes those references, and the pages then
 need what this module gives them: a compact inline stylesheet (:data:`DATADOCS_CSS`:
 layout, tables, cards, success/failure colours, icons), a few lines of plain JavaScript
 (:data:`DATADOCS_JS`: collapsible blocks, the "failed only" filter), static tables on the
@@ -335,7 +335,7 @@ def page_transform(
 
     Returns:
         A function from a page's HTML to the page to write (for
-        :func:`tokki_analytics.render.offline.make_offline`).
+        :func:`tokki_analytics.outputs.offline.make_offline`).
     """
     brand = '<span class="tokki-brand">特記事項監査 検証結果（GX Data Docs）</span>'
     intro = (

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from tokki_analytics.settings import Settings
+
 MB = 1024 * 1024
 
 #: The largest sheet Excel can hold; a reference beyond it is refused as it is.
@@ -62,16 +64,16 @@ class Limits:
             in seconds (0: no limit); past it the reader is stopped and the file is a Q0.
     """
 
-    max_file_mb: int = 100
-    max_cells: int = 2_000_000
-    max_columns: int = 1_000
-    max_field_chars: int = 32_767
-    max_unpacked_mb: int = 256
-    reader_memory_mb: int = 2_048
-    reader_seconds: int = 300
+    max_file_mb: int = Settings.max_file_mb
+    max_cells: int = Settings.max_cells
+    max_columns: int = Settings.max_columns
+    max_field_chars: int = Settings.max_field_chars
+    max_unpacked_mb: int = Settings.max_unpacked_mb
+    reader_memory_mb: int = Settings.reader_memory_mb
+    reader_seconds: int = Settings.reader_seconds
 
     @classmethod
-    def from_settings(cls, settings: object) -> Limits:
+    def from_settings(cls, settings: Settings) -> Limits:
         """The limits of a :class:`~tokki_analytics.settings.Settings` (same field names)."""
         return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 

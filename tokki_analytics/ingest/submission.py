@@ -77,7 +77,7 @@ class Submission:
             prefecture masters present have a blank contractor_id. ``usable`` is True
             when at least one sheet or file of the form has its header row (a form sent
             but never usable counts as submitted for Q1, but its rules are not assessed:
-            :mod:`tokki_analytics.ingest.assess`).
+            :mod:`tokki_analytics.rules.assess`).
         ignored: Files and sheets that are not forms (relative paths).
         unplaced_rows: Form key → non-blank rows of sheets whose header was not found
             (each such sheet has its Q2s).

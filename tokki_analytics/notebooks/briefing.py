@@ -28,8 +28,8 @@ from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.forms import ALL_FORMS
 from tokki_analytics.masking import Masker, personal_columns
 from tokki_analytics.notebooks.present import cell_text, labels
+from tokki_analytics.outputs.files import write_bytes
 from tokki_analytics.pipeline import Audit
-from tokki_analytics.render.files import write_bytes
 from tokki_analytics.rules import RULES_BY_ID, judge_column
 from tokki_analytics.status import clause_status, contractor_names
 from tokki_analytics.vocab import (

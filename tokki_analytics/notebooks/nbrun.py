@@ -4,12 +4,12 @@ The notebooks are package data (``tokki_analytics/notebooks/``, shipped in the w
 found through importlib.resources). :func:`run_notebook` executes one with papermill on the
 ``python3`` kernel of the current environment, writes the executed notebook and an HTML copy
 without code cells (nbconvert's ``HTMLExporter(exclude_input=True)``), removes every network
-reference from the HTML (:func:`tokki_analytics.render.offline.make_offline`: nbconvert's template
+reference from the HTML (:func:`tokki_analytics.outputs.offline.make_offline`: nbconvert's template
 loads MathJax and require.js from CDNs) and masks person names in both, the executed
 notebook's outputs and the HTML (:func:`mask_notebook`), unless ``show_names``.
 Everything is written into an owner-only folder with owner-only files; an existing
 ``--out`` must be empty or a folder ``tokki notebook`` created, and only the files tokki
-wrote there are replaced (:func:`tokki_analytics.render.folders.claim_folder`).
+wrote there are replaced (:func:`tokki_analytics.outputs.folders.claim_folder`).
 """
 
 from __future__ import annotations
@@ -294,9 +294,9 @@ def run_notebook(
     """
     from tokki_analytics.ingest import read_person_names
     from tokki_analytics.masking import Masker
-    from tokki_analytics.render.files import new_private_file, write_text
-    from tokki_analytics.render.folders import add_entries, claim_folder
-    from tokki_analytics.render.offline import make_offline
+    from tokki_analytics.outputs.files import new_private_file, write_text
+    from tokki_analytics.outputs.folders import add_entries, claim_folder
+    from tokki_analytics.outputs.offline import make_offline
 
     notebook = NOTEBOOKS[name]
     source = NOTEBOOK_DIR / f"{notebook.stem}.ipynb"

@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
 from tokki_analytics.ingest import DEFECT_COLUMNS
 from tokki_analytics.masking import Masker
-from tokki_analytics.render.files import write_bytes
+from tokki_analytics.outputs.files import write_bytes
 from tokki_analytics.safetext import escape_controls, neutralise
 from tokki_analytics.status import contractor_names
 from tokki_analytics.vocab import MAJOR, MINOR, OBSERVATION, STATUS_FAIL, STATUS_NOT_ASSESSED
@@ -263,7 +263,7 @@ def write_findings_xlsx(
     """Write findings.xlsx for ``audit``.
 
     The workbook is saved in memory and written with owner-only (or group-readable)
-    permissions through :func:`tokki_analytics.render.files.write_bytes`, which moves the whole
+    permissions through :func:`tokki_analytics.outputs.files.write_bytes`, which moves the whole
     file into place: a reader never sees half a file.
 
     Args:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from tokki_analytics.history import finding_identities, finding_units
 from tokki_analytics.masking import Masker
-from tokki_analytics.render.files import write_text
-from tokki_analytics.render.folders import prepare_out
+from tokki_analytics.outputs.files import write_text
+from tokki_analytics.outputs.folders import prepare_out
 from tokki_analytics.render.html_contractor import contractor_page
 from tokki_analytics.render.html_index import index_page
 from tokki_analytics.render.html_parts import (

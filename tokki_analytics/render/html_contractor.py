@@ -9,7 +9,6 @@ import pandas as pd
 
 from tokki_analytics.findings import RULE_ORDER
 from tokki_analytics.forms import CONTRACTS
-from tokki_analytics.ingest.assess import form_states
 from tokki_analytics.ingest.dates import LAST_DAY
 from tokki_analytics.render.charts import pct, trend_png
 from tokki_analytics.render.css import STATUS_CLASS
@@ -30,6 +29,7 @@ from tokki_analytics.render.html_parts import (
     unit_rows,
 )
 from tokki_analytics.rules import clause_reasons
+from tokki_analytics.rules.assess import form_states
 from tokki_analytics.status import RISK_FORMULA
 from tokki_analytics.vocab import (
     SEVERITIES,

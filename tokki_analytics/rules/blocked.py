@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tokki_analytics.forms import ALL_FORMS
-from tokki_analytics.ingest.assess import (
+from tokki_analytics.rules.assess import (
     MISSING,
     FormStates,
     form_states,

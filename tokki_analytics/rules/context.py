@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.forms import FORMS_BY_KEY, header_key
-from tokki_analytics.ingest.assess import SENT_UNUSABLE, FormStates, form_states
+from tokki_analytics.rules.assess import SENT_UNUSABLE, FormStates, form_states
 from tokki_analytics.rules.base import Rule, judge_column
 from tokki_analytics.settings import Settings
 from tokki_analytics.vocab import expand_clauses

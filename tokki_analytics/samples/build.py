@@ -16,7 +16,7 @@ import pandas as pd
 
 from tokki_analytics.errors import ParameterError
 from tokki_analytics.forms import EMPLOYMENT
-from tokki_analytics.render.folders import check_out, staged_folder
+from tokki_analytics.outputs.folders import check_out, staged_folder
 from tokki_analytics.samples.access_log import access_log
 from tokki_analytics.samples.baseline import baseline_logs, baseline_staff, shared_worker, trainings
 from tokki_analytics.samples.calendar import workday
@@ -123,7 +123,7 @@ def generate(
     Raises:
         FileExistsError: ``out`` exists, is not empty, and ``overwrite`` is false.
         ValueError: ``key_dir`` lies inside ``out``.
-        tokki_analytics.render.folders.OutputFolderError: ``overwrite`` is true but ``out`` holds
+        tokki_analytics.outputs.folders.OutputFolderError: ``overwrite`` is true but ``out`` holds
             files ``tokki samples`` did not write (they are left alone).
     """
     out = Path(out)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tokki_analytics.render.files import write_text
+from tokki_analytics.outputs.files import write_text
 
 #: Attributes that load or link an address (``xlink:href`` is SVG's ``href``).
 URL_ATTRIBUTES = ("href", "xlink:href", "src", "srcset", "action", "formaction", "poster", "data")
@@ -165,7 +165,7 @@ def make_offline(
     Each ``.html`` file is passed through ``transform`` (if given), then
     :func:`offline_html`, then gets ``css`` and ``script`` inlined; each ``.css`` file
     goes through :func:`strip_css`. Files are rewritten with the output permissions of
-    :mod:`tokki_analytics.render.files`.
+    :mod:`tokki_analytics.outputs.files`.
 
     Args:
         path_or_dir: One file, or a folder searched recursively.

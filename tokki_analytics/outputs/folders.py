@@ -17,7 +17,7 @@
   contractor's folder), never over a file, never through a link given as the folder.
 
 Each file in these folders is written whole, owner-only, by
-:mod:`tokki_analytics.render.files`.
+:mod:`tokki_analytics.outputs.files`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.render.files import (
+from tokki_analytics.outputs.files import (
     DIRECTORY,
     NOFOLLOW,
     NONBLOCK,

@@ -10,7 +10,7 @@
   (:func:`chmod_nofollow`, :func:`restrict_tree`).
 
 Where these files go (folders tokki owns, a run replaced at once) is
-:mod:`tokki_analytics.render.folders`.
+:mod:`tokki_analytics.outputs.folders`.
 """
 
 from __future__ import annotations
