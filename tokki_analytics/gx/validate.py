@@ -9,10 +9,13 @@ its context is ephemeral (in memory), unless Data Docs are asked for.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from tokki_analytics.rules.base import judge_column
 
 if TYPE_CHECKING:
     from great_expectations.core import (
@@ -100,7 +103,12 @@ def batch_definition(context: AbstractDataContext) -> BatchDefinition:
     return asset.add_batch_definition_whole_dataframe(name="whole")
 
 
-def _rule_result(view: str, result: ExpectationValidationResult) -> RuleResult:
+def rule_result(view: str, result: ExpectationValidationResult) -> RuleResult:
+    """What GX's result of one expectation says: the rule, its units checked, its failing keys.
+
+    Raises:
+        ValidationError: GX returned no expectation, or could not evaluate it.
+    """
     config = result.expectation_config
     if config is None or not config.meta:
         raise ValidationError(f"GX returned a result without its expectation on view {view}")
@@ -117,6 +125,46 @@ def _rule_result(view: str, result: ExpectationValidationResult) -> RuleResult:
     return RuleResult(rule_id=rule_id, view=view, checked=checked, failed_keys=keys)
 
 
+def validate_view(
+    batches: BatchDefinition,
+    view: str,
+    suite: ExpectationSuite,
+    data: object | None,
+    judged: Mapping[str, int],
+) -> tuple[list[RuleResult], ExpectationSuiteValidationResult | None]:
+    """Validate one view against its suite, on whichever engine ``batches`` belongs to.
+
+    Args:
+        batches: A whole-dataframe batch definition (pandas: :func:`batch_definition`; Spark:
+            :mod:`tokki_analytics.engine.spark`).
+        view: The view's name.
+        suite: Its suite.
+        data: The view as the engine's dataframe; None for a view without rows (every rule
+            then checks no unit, and GX is not asked).
+        judged: Rule id → the view's rows whose judge column is True; GX must count as many.
+
+    Returns:
+        Each rule's result, and GX's result object (None without rows).
+
+    Raises:
+        ValidationError: An expectation errored, or its unit count differs from ``judged``.
+    """
+    if data is None:
+        rules = [(e.meta or {})["rule_id"] for e in suite.expectations]
+        return [RuleResult(rule_id=rule_id, view=view, checked=0) for rule_id in rules], None
+    outcome = batches.get_batch(batch_parameters={"dataframe": data}).validate(
+        suite, result_format=RESULT_FORMAT
+    )
+    rules = [rule_result(view, item) for item in outcome.results]
+    for rule in rules:
+        if judged[rule.rule_id] != rule.checked:
+            raise ValidationError(
+                f"{rule.rule_id}: GX checked {rule.checked} units, "
+                f"view judges {judged[rule.rule_id]}"
+            )
+    return rules, outcome
+
+
 def validate(views: dict[str, pd.DataFrame], suites: dict[str, ExpectationSuite]) -> Validation:
     """Validate every view against its suite, once, all contractors together.
 
@@ -131,28 +179,20 @@ def validate(views: dict[str, pd.DataFrame], suites: dict[str, ExpectationSuite]
         ValidationError: An expectation errored, or its unit count differs from the
             view's judge column (a view that does not follow the conventions).
     """
-    context = quiet_context()
-    batches = batch_definition(context)
+    batches = batch_definition(quiet_context())
     results: dict[str, RuleResult] = {}
     gx_results: dict[str, ExpectationSuiteValidationResult] = {}
     for view, suite in suites.items():
         frame = views.get(view)
         if frame is None:
             raise ValidationError(f"no view {view!r} for suite {suite.name}")
-        if frame.empty:
-            for expectation in suite.expectations:
-                rule_id = (expectation.meta or {})["rule_id"]
-                results[rule_id] = RuleResult(rule_id=rule_id, view=view, checked=0)
-            continue
-        batch = batches.get_batch(batch_parameters={"dataframe": frame})
-        outcome = batch.validate(suite, result_format=RESULT_FORMAT)
-        gx_results[view] = outcome
-        for item in outcome.results:
-            rule = _rule_result(view, item)
-            judged = int(frame[f"judge__{rule.rule_id}"].sum())
-            if judged != rule.checked:
-                raise ValidationError(
-                    f"{rule.rule_id}: GX checked {rule.checked} units, view judges {judged}"
-                )
-            results[rule.rule_id] = rule
+        judged = {
+            rule_id: int(frame[judge_column(rule_id)].sum())
+            for rule_id in ((e.meta or {})["rule_id"] for e in suite.expectations)
+        }
+        data = None if frame.empty else frame
+        rules, outcome = validate_view(batches, view, suite, data, judged)
+        results.update((rule.rule_id, rule) for rule in rules)
+        if outcome is not None:
+            gx_results[view] = outcome
     return Validation(results=results, gx_results=gx_results, suites=dict(suites))

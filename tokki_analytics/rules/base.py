@@ -42,8 +42,13 @@ Build = Callable[["Submission"], pd.DataFrame]
 
 
 def judge_column(rule_id: str) -> str:
-    """The view column telling where ``rule_id`` judges a unit."""
-    return f"judge__{rule_id}"
+    """The view column telling where ``rule_id`` judges a unit: ``judge__C7_5-1`` for C7.5-1.
+
+    The rule id's dots become ``_``: the suites name this column in their row conditions,
+    and GX's Spark engine reads a dot in a column reference as a struct field
+    (``judge__C7``.``5-1``), so a dotted name would run on pandas only.
+    """
+    return "judge__" + rule_id.replace(".", "_")
 
 
 @dataclass(frozen=True)
