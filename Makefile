@@ -36,10 +36,12 @@ lab: $(VENV)/.installed-run
 # System packages the tests need, installed when missing (defined before the rules that list
 # them: make expands a prerequisite when it reads the rule). Debian's Chromium drives the
 # browser tests (playwright uses it and downloads no browser); a Japanese font renders the
-# screenshots' text. CHROMIUM and JA_FONT may point elsewhere; the install step is planned
-# whenever the file is missing.
+# screenshots' text; a Java runtime runs the Spark engine's tests (pyspark starts a JVM).
+# CHROMIUM, JA_FONT and JAVA may point elsewhere; the install step is planned whenever the
+# file is missing.
 CHROMIUM ?= /usr/bin/chromium
 JA_FONT ?= /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+JAVA ?= $(or $(shell command -v java),/usr/bin/java)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 $(CHROMIUM):
@@ -47,11 +49,14 @@ $(CHROMIUM):
 $(JA_FONT):
 	$(APT_INSTALL) fonts-ipaexfont-gothic \
 	  || ($(SUDO) apt-get update -qq && $(APT_INSTALL) fonts-ipaexfont-gothic)
+$(JAVA):
+	$(APT_INSTALL) default-jre-headless \
+	  || ($(SUDO) apt-get update -qq && $(APT_INSTALL) default-jre-headless)
 
 # The tests, then the linters: ruff (style, complexity 10) and mypy (every function of the
 # package annotated and type-checked; configuration in pyproject.toml).
 # Test files run in parallel on every core (pytest-xdist; one file stays in one worker).
-test: $(VENV)/.installed-test $(CHROMIUM) $(JA_FONT)
+test: $(VENV)/.installed-test $(CHROMIUM) $(JA_FONT) $(JAVA)
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 	$(BIN)/ruff check .
 	$(BIN)/mypy

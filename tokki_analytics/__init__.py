@@ -12,9 +12,16 @@ and inherit the variable from ``tokki notebook``). tests/test_gx_analytics.py ch
 from __future__ import annotations
 
 import os
+import warnings
 from typing import TYPE_CHECKING
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
+# GX imports pyspark whenever it is installed (the optional Spark engine), and pyspark warns
+# on import that pandas >= 3 is not fully supported; the conversions the Spark engine relies
+# on are tested (tests/test_spark.py), so a run does not repeat the warning to its user.
+warnings.filterwarnings(
+    "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -30,8 +37,23 @@ def audit(
     as_of: dt.date | str | None = None,
     settings_file: Path | str | None = None,
     suites_dir: Path | str | None = None,
+    engine: str = "local",
+    jobs: int | None = None,
+    spark_master: str = "local[*]",
 ) -> Audit:
-    """Audit a data folder: see :func:`tokki_analytics.pipeline.audit`."""
+    """Audit a data folder: see :func:`tokki_analytics.pipeline.audit`.
+
+    ``engine="local"`` runs on ``jobs`` processes (default: the machine's cores);
+    ``engine="spark"`` on the Spark master ``spark_master`` (the ``spark`` extra).
+    """
     from tokki_analytics.pipeline import audit as run
 
-    return run(data_dir, as_of=as_of, settings_file=settings_file, suites_dir=suites_dir)
+    return run(
+        data_dir,
+        as_of=as_of,
+        settings_file=settings_file,
+        suites_dir=suites_dir,
+        engine=engine,
+        jobs=jobs,
+        spark_master=spark_master,
+    )
