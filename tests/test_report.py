@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import datetime as dt
-import io
 import math
 import os
 import re
@@ -15,8 +13,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup, Tag
 from conftest import ROOT
-from PIL import Image
 
 import tokki_analytics
 from tokki_analytics.findings import FINDING_COLUMNS, build_findings
@@ -27,12 +25,17 @@ from tokki_analytics.history import (
     record_run,
 )
 from tokki_analytics.masking import mask_name, roster
-from tokki_analytics.render.html import write_html
+from tokki_analytics.outputs.offline import external_urls, offline_html
+from tokki_analytics.render.charts import pct
+from tokki_analytics.render.css import STATUS_CLASS
+from tokki_analytics.render.html import prepare_run, write_html
+from tokki_analytics.render.html_grid import GRID_ID, clause_grid
 from tokki_analytics.rules import RULES_BY_ID
 from tokki_analytics.status import (
     RISK_FORMULA,
     SENSITIVE_FACTOR,
     clause_status,
+    contractor_clause_status,
     contractor_ids,
     risk_ranking,
 )
@@ -128,18 +131,104 @@ def test_index_and_every_contractor_page_exist(sample_audit, report):
         assert f'href="contractors/{cid}.html"' in index
 
 
-def test_heatmap_is_an_embedded_png(report):
+def _grid(page: str, grid_id: str = GRID_ID) -> Tag:
+    table = BeautifulSoup(page, "html.parser").find("table", id=grid_id)
+    assert isinstance(table, Tag), f"no table #{grid_id}"
+    return table
+
+
+def _grid_rows(table: Tag) -> list[tuple[Tag, list[Tag]]]:
+    """(row header, cells) of each body row."""
+    return [(tr.find("th"), tr.find_all("td")) for tr in table.find("tbody").find_all("tr")]
+
+
+def test_index_has_a_contractor_by_clause_table_in_risk_order(sample_audit, report):
     out, _ = report
     index = (out / "index.html").read_text(encoding="utf-8")
-    images = IMG.findall(index)
-    assert images, "no embedded PNG"
-    data = base64.b64decode(images[0], validate=True)
-    assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    with Image.open(io.BytesIO(data)) as img:
-        img.verify()
-    with Image.open(io.BytesIO(data)) as img:
-        assert img.format == "PNG" and img.size[0] > 600 and img.size[1] > 200
-    assert "ヒートマップ" in index
+    assert not IMG.search(index), "no picture on index.html without history"
+    table = _grid(index)
+    status = contractor_clause_status(sample_audit)
+    ranked = [
+        c for c in risk_ranking(sample_audit)["contractor_id"] if c in set(status["contractor_id"])
+    ]
+    rows = _grid_rows(table)
+    assert [th.a["href"] for th, _ in rows] == [f"contractors/{c}.html" for c in ranked]
+    assert all(th.get_text().startswith(c) for (th, _), c in zip(rows, ranked, strict=True))
+    # the contractor without a contract (C008) is named and linked under the table
+    others = set(contractor_ids(sample_audit)) - set(ranked)
+    assert others
+    for cid in others:
+        assert f'<a href="contractors/{cid}.html">' in index.split(f'id="{GRID_ID}"')[1]
+    heads = table.find("thead").find_all("th")
+    clauses = rule_clauses()
+    assert len(heads) == 2 + len(clauses)
+    assert [h.button.contents[0] for h in heads[2:]] == clauses
+    assert all(h.button is not None and h.button.get("type") == "button" for h in heads)
+    assert heads[1].get("aria-sort") == "descending"  # risk order
+    assert [h.get("aria-sort") for h in heads[2:]] == [None] * len(clauses)
+
+
+def test_table_cells_are_the_clause_status_as_class_and_text(sample_audit, report):
+    out, _ = report
+    table = _grid((out / "index.html").read_text(encoding="utf-8"))
+    status = contractor_clause_status(sample_audit).set_index(["contractor_id", "clause"])
+    ranking = risk_ranking(sample_audit).set_index("contractor_id")
+    clauses = rule_clauses()
+    seen = set()
+    for th, cells in _grid_rows(table):
+        cid = th.a["href"].removeprefix("contractors/").removesuffix(".html")
+        assert cells[0].get_text() == f"{ranking.at[cid, 'score']:.2f}"
+        assert len(cells) == 1 + len(clauses)
+        for clause, td in zip(clauses, cells[1:], strict=True):
+            cell = status.loc[(cid, clause)]
+            assert STATUS_CLASS[cell["status"]] in td["class"], (cid, clause)
+            text = "未評価" if cell["status"] == STATUS_NOT_ASSESSED else pct(cell["rate"])
+            assert td.get_text() == text, (cid, clause)
+            if cell["status"] == STATUS_PASS:
+                assert text == "100%"
+            seen.add(cell["status"])
+    assert seen == {STATUS_FAIL, STATUS_NOT_ASSESSED, STATUS_PASS}
+
+
+def test_not_assessed_cells_differ_without_colour(report):
+    out, _ = report
+    index = (out / "index.html").read_text(encoding="utf-8")
+    table = _grid(index)
+    na = table.find_all("td", class_=STATUS_CLASS[STATUS_NOT_ASSESSED])
+    assert na and {td.get_text() for td in na} == {"未評価"}  # a word, not a colour
+    css = dict(re.findall(r"td\.(st-na|st-ok)[^{]*\{([^}]*)\}", index))
+    assert "repeating-linear-gradient" in css["st-na"] and css["st-na"] != css["st-ok"]
+    legend = BeautifulSoup(index, "html.parser").find("ul", class_="legend").get_text()
+    assert all(word in legend for word in ("適合", "不適合", "未評価"))
+
+
+def test_table_header_and_first_column_are_sticky_in_a_scrolling_box(report):
+    out, _ = report
+    index = (out / "index.html").read_text(encoding="utf-8")
+    rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", index.split("<style>")[1].split("</style>")[0]))
+    rules = {k.strip(): v for k, v in rules.items()}
+    assert (
+        "position: sticky" in rules["table.grid thead th"]
+        and "top: 0" in rules["table.grid thead th"]
+    )
+    assert (
+        "position: sticky" in rules["table.grid tbody th"]
+        and "left: 0" in rules["table.grid tbody th"]
+    )
+    assert "overflow: auto" in rules[".grid-wrap"] and "max-height" in rules[".grid-wrap"]
+    wrap = _grid(index).parent
+    assert "grid-wrap" in wrap["class"] and wrap.get("tabindex") == "0"  # scrolls by keyboard
+
+
+def test_table_shows_names_as_masked_as_the_rest_of_the_page(sample_audit):
+    name, cid = _person_name(sample_audit)
+    run = prepare_run(sample_audit, False, None, None)
+    run.names[cid] = name  # a contractor named like a person on a roster
+    grid = clause_grid(run)
+    assert name not in grid and mask_name(name) in grid
+    shown = prepare_run(sample_audit, True, None, None)
+    shown.names[cid] = name
+    assert name in clause_grid(shown)
 
 
 def test_pages_are_japanese_with_headings(report):
@@ -182,7 +271,10 @@ def test_no_external_url_in_any_page(which, request):
         stripped = XMLNS.sub("", text)
         assert not ANY_URL.search(stripped), f"external URL in {path}"
         assert not REMOTE_REF.search(stripped), f"protocol-relative reference in {path}"
-        assert "<script" not in text.lower() and "<link" not in text.lower()
+        assert external_urls(text) == [] and offline_html(text) == text  # tokki's own check
+        scripts = re.findall(r"<script\b([^>]*)>", text, re.I)
+        assert scripts == ([""] if path.name == "index.html" else []), path  # one, inline
+        assert "<link" not in text.lower()
         assert "@import" not in text and "@font-face" not in text
 
 
@@ -387,12 +479,23 @@ def test_history_store_is_private_and_holds_no_names(sample_audit, histories):
         assert name not in dump and re.sub(r"\s", "", name) not in dump
 
 
-def test_report_shows_changes_and_trends(sample_audit, dropped, named_report):
+def test_report_shows_changes_and_trends(sample_audit, dropped, histories, named_report):
     out, _ = named_report
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "新たな指摘 <span" in index and ": 1 件" in index
     assert sample_audit.findings.at[dropped, "detail"] in index
-    assert len(IMG.findall(index)) == 2  # heatmap and the trend small multiples
+    assert not IMG.search(index)  # tables and inline lines, not pictures
+    trend = histories[3].trend()
+    last = trend[trend["run_id"] == trend["run_id"].max()].set_index("contractor_id")
+    rows = _grid_rows(_grid(index, "trend-grid"))
+    assert sorted(th.a["href"] for th, _ in rows) == [
+        f"contractors/{c}.html" for c in sorted(set(trend["contractor_id"]))
+    ]
+    for th, cells in rows:
+        cid = th.a["href"].removeprefix("contractors/").removesuffix(".html")
+        assert cells[0].find("svg") is not None  # the sparkline
+        assert cells[2].get_text() == pct(last.at[cid, "mean_rate"])
+        assert cells[3].get_text() == "±0"  # the same compliance in every run
     cid = sample_audit.findings.at[dropped, "contractor_id"]
     page = (out / "contractors" / f"{cid}.html").read_text(encoding="utf-8")
     assert len(IMG.findall(page)) == 1 and '<span class="new">新規</span>' in page

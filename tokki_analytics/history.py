@@ -302,7 +302,9 @@ def finding_identities(findings: pd.DataFrame, units: pd.DataFrame | None = None
     units = finding_units(findings) if units is None else units.loc[findings.index]
     cols = ["rule_id", "contractor_id", "contract_id", "form"]
     head = findings[cols].astype(object).where(findings[cols].notna(), "").astype(str)
-    base = head.agg("\x1f".join, axis=1) + "\x1f" + units["content"].astype(str)
+    base = units["content"].astype(str)
+    for col in reversed(cols):  # column by column: a row-wise join took 0.5 s per 3,000
+        base = head[col] + "\x1f" + base
     occurrence = base.groupby(base, sort=False).cumcount().astype(str)
     return (base + "\x1f#" + occurrence).map(
         lambda text: hashlib.sha1(text.encode("utf-8")).hexdigest()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from tokki_analytics.render.css import FAIL_SHADES, STATUS_COLOURS, fail_shade
 from tokki_analytics.vocab import (
     CLAUSE_TITLES,
     STATUS_FAIL,
@@ -62,30 +63,32 @@ def pct(rate: float) -> str:
 
 
 def _cell_style(status: str, rate: float) -> tuple[ColorType, str, str | None]:
-    """Face colour, text colour and hatch of a heatmap cell."""
-    from matplotlib import colormaps
-
-    if status == STATUS_NOT_ASSESSED:
-        return "#ececec", "#666666", "///"
-    if status == STATUS_PASS:
-        return "#d7efdc", "#1d5e2c", None
-    level = 0.3 + 0.7 * min(1.0, (1.0 - float(rate)) / 0.5)
-    return colormaps["Reds"](level), ("white" if level > 0.6 else "#5a0000"), None
+    """Face colour, text colour and hatch of a heatmap cell (the HTML table's colours)."""
+    if status == STATUS_FAIL:
+        _, face, ink = FAIL_SHADES[fail_shade(float(rate))]
+        return face, ink, None
+    face, ink = STATUS_COLOURS[status]
+    return face, ink, ("///" if status == STATUS_NOT_ASSESSED else None)
 
 
 def heatmap_png(status: pd.DataFrame, names: dict[str, str]) -> str:
-    """Contractors × clauses heatmap of :func:`contractor_clause_status` as base64 PNG."""
+    """Contractors × clauses heatmap of :func:`contractor_clause_status` as base64 PNG.
+
+    Drawn for the notebooks (``02_comparison``); index.html shows the same cells as a
+    sortable HTML table (:mod:`.html_grid`) in the same colours.
+    """
     from matplotlib.patches import Patch, Rectangle
 
     clauses = rule_clauses()
     ids = list(dict.fromkeys(status["contractor_id"]))
     fig = figure(2.6 + 0.68 * len(clauses), 1.6 + 0.46 * max(1, len(ids)))
     ax = fig.add_subplot()
-    cells = status.set_index(["contractor_id", "clause"])
+    columns = ["contractor_id", "clause", "status", "rate"]
+    cells = {(c, k): (s, r) for c, k, s, r in status[columns].itertuples(index=False)}
     for i, cid in enumerate(ids):
         for j, clause in enumerate(clauses):
-            cell = cells.loc[(cid, clause)]
-            face, ink, hatch = _cell_style(cell["status"], cell["rate"])
+            state, rate = cells[(cid, clause)]
+            face, ink, hatch = _cell_style(state, rate)
             ax.add_patch(
                 Rectangle(
                     (j, i), 1, 1, facecolor=face, edgecolor="#b5b5b5", hatch=hatch, linewidth=0
@@ -94,7 +97,7 @@ def heatmap_png(status: pd.DataFrame, names: dict[str, str]) -> str:
             ax.text(
                 j + 0.5,
                 i + 0.5,
-                pct(cell["rate"]),
+                pct(rate),
                 ha="center",
                 va="center",
                 fontsize=7.5,
@@ -114,12 +117,11 @@ def heatmap_png(status: pd.DataFrame, names: dict[str, str]) -> str:
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
+    na_face, _ = STATUS_COLOURS[STATUS_NOT_ASSESSED]
     legend = [
-        Patch(facecolor="#d7efdc", label="適合 (compliant, 100%)"),
-        Patch(facecolor=_cell_style(STATUS_FAIL, 0.9)[0], label="不適合: 赤が濃いほど不合格が多い"),
-        Patch(
-            facecolor="#ececec", hatch="///", edgecolor="#b5b5b5", label="未評価 (not assessed) —"
-        ),
+        Patch(facecolor=STATUS_COLOURS[STATUS_PASS][0], label="適合 (compliant, 100%)"),
+        Patch(facecolor=FAIL_SHADES[2][1], label="不適合: 赤が濃いほど不合格が多い"),
+        Patch(facecolor=na_face, hatch="///", edgecolor="#b5b5b5", label="未評価 (not assessed) —"),
     ]
     ax.legend(
         handles=legend,

@@ -22,10 +22,37 @@ FONT_STACK = (
 )
 #: CSS class of each clause status (cells and badges).
 STATUS_CLASS = {STATUS_FAIL: "st-fail", STATUS_NOT_ASSESSED: "st-na", STATUS_PASS: "st-ok"}
+#: Background and text colour of each clause status: the pages' cells and badges and the
+#: notebooks' heatmap PNG (:func:`tokki_analytics.render.charts.heatmap_png`).
+STATUS_COLOURS = {
+    STATUS_FAIL: ("#fbd3d0", "#8a1010"),
+    STATUS_NOT_ASSESSED: ("#efefef", "#555555"),
+    STATUS_PASS: ("#dcf1e1", "#1d5e2c"),
+}
+#: Stripes of a 未評価 cell (so that it differs from 適合 without colour too).
+NOT_ASSESSED_STRIPE = "#d6d6d6"
+#: Shades of a 不適合 cell in the contractors × clauses tables and heatmap, lightest first:
+#: (lowest rate of the shade, background, text). Text contrast is 4.9:1 or more.
+FAIL_SHADES = (
+    (0.9, "#fcbba1", "#5a0000"),
+    (0.75, "#fc8a6a", "#3d0000"),
+    (0.5, "#d92523", "#ffffff"),
+    (0.0, "#a50f15", "#ffffff"),
+)
+
+
+def fail_shade(rate: float) -> int:
+    """Index in :data:`FAIL_SHADES` of a failing cell (0: at least 90 % of its units passed)."""
+    for shade, (low, _, _) in enumerate(FAIL_SHADES):
+        if rate >= low:
+            return shade
+    return len(FAIL_SHADES) - 1
+
+
 #: CSS class of each severity badge.
 SEVERITY_CLASS = {MAJOR: "sev-major", MINOR: "sev-minor", OBSERVATION: "sev-obs"}
-#: The style sheet inlined in every page.
-CSS = """
+#: The style sheet of every page (colours filled in by :func:`_fill`).
+_BASE_CSS = """
 :root { color-scheme: light; }
 body { font-family: FONTS; margin: 0; color: #1f2328; background: #f6f7f9;
   line-height: 1.55; font-size: 14px; }
@@ -57,10 +84,10 @@ table.kv th { width: 15em; }
 code { font-family: "SFMono-Regular", Consolas, "Noto Sans Mono CJK JP", monospace; }
 .st { font-weight: 700; text-align: center; white-space: nowrap; }
 .st small { display: block; font-weight: normal; font-size: 0.8em; }
-table tr td.st-fail, span.st-fail { background: #fbd3d0; color: #8a1010; }
-table tr td.st-ok, span.st-ok { background: #dcf1e1; color: #1d5e2c; }
-table tr td.st-na, span.st-na { color: #555; background-color: #efefef;
-  background-image: repeating-linear-gradient(45deg, transparent 0 5px, #d6d6d6 5px 7px); }
+table tr td.st-fail, span.st-fail { background: FAIL_BG; color: FAIL_INK; }
+table tr td.st-ok, span.st-ok { background: OK_BG; color: OK_INK; }
+table tr td.st-na, span.st-na { color: NA_INK; background-color: NA_BG;
+  background-image: repeating-linear-gradient(45deg, transparent 0 5px, NA_STRIPE 5px 7px); }
 span.st { padding: 1px 8px; border-radius: 4px; }
 .sev { padding: 0 6px; border-radius: 4px; font-weight: 700; white-space: nowrap; }
 .sev-major { background: #b42318; color: #fff; }
@@ -74,4 +101,75 @@ nav { margin: 0.3em 0 0.8em; font-size: 0.95em; }
 .note { color: #4a5560; font-size: 0.9em; }
 footer { margin-top: 3em; color: #5b6570; font-size: 0.85em; border-top: 1px solid #d0d7de;
   padding-top: 0.8em; }
-""".replace("FONTS", FONT_STACK)
+"""
+#: The contractors × clauses table of index.html (:mod:`.html_grid`): a scrolling box whose
+#: header row and first column stay in view, sort buttons in the header cells.
+GRID_CSS = """
+.legend { display: flex; flex-wrap: wrap; gap: 4px 18px; list-style: none; padding: 0;
+  margin: 0.4em 0; font-size: 0.9em; }
+.legend .key { display: inline-block; min-width: 3.4em; padding: 0 4px; margin-right: 2px;
+  text-align: center; border: 1px solid #d0d7de; }
+.grid-wrap { max-height: 75vh; max-width: 100%; width: fit-content; overflow: auto;
+  border: 1px solid #d0d7de; margin: 0.6em 0 1em; }
+.grid-wrap:focus-visible { outline: 3px solid #0b5cad; }
+table.grid { border-collapse: separate; border-spacing: 0; margin: 0; font-size: 0.86em; }
+table.grid th, table.grid td { border: 0; border-right: 1px solid #fff;
+  border-bottom: 1px solid #fff; padding: 2px 6px; }
+table.grid td { text-align: center; font-variant-numeric: tabular-nums; min-width: 3.4em; }
+table.grid td.num { text-align: right; background: #fff; }
+table.grid thead th { position: sticky; top: 0; z-index: 2; text-align: center;
+  vertical-align: bottom; border-bottom: 2px solid #1f4e79; }
+table.grid tbody th { position: sticky; left: 0; z-index: 1; background: #fff;
+  font-weight: normal; border-right: 2px solid #1f4e79; }
+table.grid tbody th a { display: block; max-width: 18em; overflow: hidden;
+  text-overflow: ellipsis; }
+table.grid tbody tr:nth-child(even) th, table.grid tbody tr:nth-child(even) td.num {
+  background: #f6f8fa; }
+table.grid thead th:first-child { left: 0; z-index: 3; text-align: left;
+  border-right: 2px solid #1f4e79; }
+table.grid svg.spark { display: block; }
+table.grid th button { font: inherit; color: inherit; background: none; border: 0;
+  padding: 2px 0; margin: 0; cursor: pointer; text-align: inherit; line-height: 1.25; }
+table.grid th button:focus-visible { outline: 2px solid #0b5cad; outline-offset: 1px; }
+table.grid th button .t { display: block; font-weight: normal; font-size: 0.85em; }
+table.grid th button::after { content: " \\2195"; content: " \\2195" / "";
+  color: #8a949e; }
+table.grid th[aria-sort="ascending"] button::after { content: " \\25B2";
+  content: " \\25B2" / ""; color: inherit; }
+table.grid th[aria-sort="descending"] button::after { content: " \\25BC";
+  content: " \\25BC" / ""; color: inherit; }
+table.grid td.st-fail::before, .legend .st-fail::before { content: "\\2715"; content: "\\2715" / "";
+  margin-right: 0.2em; }
+"""
+
+
+def _shade_css() -> str:
+    """One rule per shade of a failing cell (``td.st-fail.lv0`` …)."""
+    return "".join(
+        f"table.grid td.st-fail.lv{n}, .legend .st-fail.lv{n} "
+        f"{{ background: {bg}; color: {ink}; }}\n"
+        for n, (_, bg, ink) in enumerate(FAIL_SHADES)
+    )
+
+
+def _fill(css: str) -> str:
+    fail, na, ok = (STATUS_COLOURS[s] for s in (STATUS_FAIL, STATUS_NOT_ASSESSED, STATUS_PASS))
+    slots = {
+        "FONTS": FONT_STACK,
+        "FAIL_BG": fail[0],
+        "FAIL_INK": fail[1],
+        "OK_BG": ok[0],
+        "OK_INK": ok[1],
+        "NA_BG": na[0],
+        "NA_INK": na[1],
+        "NA_STRIPE": NOT_ASSESSED_STRIPE,
+    }
+    for slot, value in slots.items():
+        css = css.replace(slot, value)
+    return css
+
+
+#: The style sheet of the contractor pages.
+CSS = _fill(_BASE_CSS)
+#: The style sheet of index.html: :data:`CSS` and the contractors × clauses table.
+INDEX_CSS = CSS + GRID_CSS + _shade_css()

@@ -1,9 +1,11 @@
 """The HTML report: ``index.html`` (the page a person opens first) and one page per contractor.
 
 Pages are in Japanese (English in parentheses) and self-contained: inline CSS
-(:mod:`.css`), charts as base64 PNG (:mod:`.charts`), no script, no web font, no external
-URL, so they open offline and can be mailed or archived as they are. Every data value is
-escaped; person names are masked (``岡山 ＊＊``) unless ``show_names`` is set.
+(:mod:`.css`), tables and inline SVG lines rather than pictures on index.html
+(:mod:`.html_grid`, :mod:`.html_trend`; one small inline script sorts its tables, and
+without it they read in risk order), no web font, no external URL, so they open offline
+and can be mailed or archived as they are. Every data value is escaped; person names are
+masked (``岡山 ＊＊``) unless ``show_names`` is set.
 
 What the pages show is computed in :mod:`tokki_analytics.status` (clause status, risk
 score, contractor names); :mod:`.html_index` and :mod:`.html_contractor` lay it out.
@@ -38,9 +40,10 @@ if TYPE_CHECKING:
     from tokki_analytics.pipeline import Audit
 
 
-def _prepare_run(
+def prepare_run(
     audit: Audit, show_names: bool, history: History | None, links: dict[str, str] | None
 ) -> ReportRun:
+    """What every page of the report shares: status tables, risk ranking, masker, history."""
     h = HtmlText(Masker.of(audit, show=show_names), show_names, staff_names(audit))
     run = ReportRun(
         audit=audit,
@@ -87,7 +90,7 @@ def write_html(
     Returns:
         The pages written, index.html first.
     """
-    run = _prepare_run(audit, show_names, history, links)
+    run = prepare_run(audit, show_names, history, links)
     out = prepare_out(Path(out), group_readable)
     pages = prepare_out(out / "contractors", group_readable)
     # control characters of the data are shown as their code (safetext.escape_controls)

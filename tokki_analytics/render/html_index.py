@@ -1,4 +1,4 @@
-"""``index.html``: run summary, links, heatmap, risk ranking, changes, contractor list."""
+"""``index.html``: run summary, links, contractors × clauses table, risk ranking, changes, pages."""
 
 from __future__ import annotations
 
@@ -7,23 +7,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from tokki_analytics.render.charts import heatmap_png, trend_png
+from tokki_analytics.render.css import INDEX_CSS
+from tokki_analytics.render.html_grid import SORT_SCRIPT, clause_grid
 from tokki_analytics.render.html_parts import (
     FINDING_HEADER,
     Past,
     ReportRun,
     cards,
     finding_rows,
-    img,
     num,
     page,
     page_name,
     table,
 )
+from tokki_analytics.render.html_trend import trend_table
 from tokki_analytics.status import (
     RISK_FORMULA,
     SENSITIVE_FACTOR,
-    contractor_clause_status,
     contractor_ids,
 )
 from tokki_analytics.vocab import SEVERITIES, SEVERITY_WEIGHTS, STATUSES
@@ -74,20 +74,6 @@ def _links(run: ReportRun, prefix: str = "") -> str:
         for href, label in run.links.items()
     )
     return f'<h2>関連資料 <span class="en">(Links)</span></h2><ul>{items}</ul>'
-
-
-def _heatmap(run: ReportRun) -> str:
-    status = contractor_clause_status(run.audit)
-    if status.empty:
-        return "<h2>受託者×条項の適合状況</h2><p>契約がありません。</p>"
-    b64 = heatmap_png(status, run.names)
-    return (
-        '<h2>受託者×条項の適合状況 <span class="en">(Compliance heatmap)</span></h2>'
-        '<p class="lead">各セルは適合率 = 1 − 不合格の単位数 ÷ 判定した単位数（受託者の全契約と'
-        "受託者全体の記録を合わせて）。<b>適合</b> は緑、<b>不適合</b> は赤（濃いほど不合格の割合が"
-        "高い）、<b>未評価</b>（判定できる記録がない、または適用除外）は灰色の斜線と「—」で"
-        "示します。未評価は適合ではありません。</p>" + img(b64, "受託者×条項の適合率ヒートマップ")
-    )
 
 
 def _formula_box() -> str:
@@ -180,9 +166,6 @@ def _changes(run: ReportRun) -> str:
 
 
 def _trend_index(run: ReportRun, past: Past) -> str:
-    trend = past.trend
-    ids = sorted(trend["contractor_id"].unique())
-    titles = {cid: f"{cid} {run.names.get(cid, '')}" for cid in ids}
     runs = [
         [html.escape(f"{r.run_at:%Y-%m-%d %H:%M}"), html.escape(str(r.as_of)), num(r.findings)]
         for r in past.history.runs.itertuples(index=False)
@@ -190,8 +173,9 @@ def _trend_index(run: ReportRun, past: Past) -> str:
     return (
         '<h3>受託者別の推移 <span class="en">(Trend per contractor)</span></h3>'
         '<p class="lead">条項平均適合率 = 判定された条項それぞれの適合率の平均（条項を同じ重みで'
-        "平均するので、単位数の多い条項に埋もれません）。横軸は実行日時です。</p>"
-        + img(trend_png(trend, titles), "受託者別の条項平均適合率の推移")
+        "平均するので、単位数の多い条項に埋もれません）。前回から下がった受託者が先頭です。"
+        "線は実行ごとの推移（左が古い実行）で、見出しのボタンで並べ替えられます。</p>"
+        + trend_table(run, past)
         + table(["実行日時", "基準日", "指摘件数"], runs, numeric={2})
     )
 
@@ -229,10 +213,11 @@ def index_page(run: ReportRun) -> str:
         f'<p class="lead">監査基準日 {html.escape(str(run.audit.settings.as_of))}。{note}</p>'
         + _summary(run)
         + _links(run)
-        + _heatmap(run)
+        + clause_grid(run)
         + _ranking(run)
         + _changes(run)
         + _orphans(run)
         + _contractor_list(run)
+        + f"<script>{SORT_SCRIPT}</script>"
     )
-    return page("遵守状況監査レポート", body, run.generated)
+    return page("遵守状況監査レポート", body, run.generated, INDEX_CSS)

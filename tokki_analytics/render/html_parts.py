@@ -100,12 +100,12 @@ def table(
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def page(title: str, body: str, generated: str) -> str:
-    """A whole HTML document: ``title``, the inline style sheet, ``body`` and the footer."""
+def page(title: str, body: str, generated: str, css: str = CSS) -> str:
+    """A whole HTML document: ``title``, the inline style sheet ``css``, ``body``, the footer."""
     return (
         '<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n<main>\n"
         f"{body}\n<footer>tokki-analytics が {html.escape(generated)} に作成。"
         "このページは外部への通信なしで閲覧できます (self-contained, works offline)。"
         "</footer>\n</main>\n</body>\n</html>\n"
