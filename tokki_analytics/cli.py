@@ -208,6 +208,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings_file=_settings_path(args),
         suites_dir=args.suites,
         progress=progress,
+        engine=args.engine,
+        jobs=args.jobs,
+        spark_master=args.spark_master,
+        lean=True,
     )
     progress("出力 (writing reports)")
     out = Path(args.out)
@@ -331,6 +335,15 @@ def _date(text: str) -> dt.date:
         ) from exc
 
 
+def _jobs(text: str) -> int:
+    if not text.strip().isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"並列数は 1 以上の整数で指定してください / expected a whole number of 1 or more: "
+            f"{terminal_text(text)}"
+        )
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``tokki``."""
     parser = argparse.ArgumentParser(
@@ -370,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-history", action="store_true", help="実行履歴を保存しない")
     p.add_argument("--no-datadocs", action="store_true", help="GX Data Docs を作らない")
     p.add_argument("--quiet", action="store_true", help="進捗と要約を表示しない (no output)")
+    p.add_argument("--engine", choices=["local", "spark"], default="local", help="実行エンジン")
+    p.add_argument("--jobs", type=_jobs, help="並列プロセス数 (local; default: CPU コア数)")
+    p.add_argument("--spark-master", default="local[*]", help="Spark のマスター (spark)")
     p.add_argument(
         "--fail-on",
         choices=[*SEVERITIES, *SEVERITY_ALIASES],

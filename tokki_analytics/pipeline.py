@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from tokki_analytics.errors import ParameterError
-from tokki_analytics.ingest import Submission, load
+from tokki_analytics.ingest import Submission
 from tokki_analytics.masking import Masker
 from tokki_analytics.safetext import restore_cell
 from tokki_analytics.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from tokki_analytics.engine.shard import Masters
     from tokki_analytics.gx.validate import Validation
 
 
@@ -56,12 +57,40 @@ class Audit:
         return self.submission.settings
 
 
+#: The engines :func:`audit` runs on.
+ENGINES = ("local", "spark")
+#: The Spark master by default: every core of this machine.
+SPARK_MASTER = "local[*]"
+
+
+def check_engine(engine: str, jobs: int | None) -> None:
+    """Refuse an unknown engine or a number of jobs below 1 (Japanese and English).
+
+    Raises:
+        ParameterError: ``engine`` is not one of :data:`ENGINES`, or ``jobs`` < 1.
+    """
+    if engine not in ENGINES:
+        raise ParameterError(
+            f"エンジン {engine!r} はありません（{', '.join(ENGINES)}） / "
+            f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}"
+        )
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ParameterError(
+            f"並列数 jobs は 1 以上の整数で指定してください（{jobs!r}） / "
+            f"jobs must be a whole number of 1 or more, not {jobs!r}"
+        )
+
+
 def audit(
     data_dir: Path | str,
     as_of: dt.date | str | None = None,
     settings_file: Path | str | None = None,
     suites_dir: Path | str | None = None,
     progress: Callable[[str], None] | None = None,
+    engine: str = "local",
+    jobs: int | None = None,
+    spark_master: str = SPARK_MASTER,
+    lean: bool = False,
 ) -> Audit:
     """Audit a data folder.
 
@@ -72,33 +101,71 @@ def audit(
         suites_dir: Expectation suites other than the package's own
             (``tokki_analytics/gx/expectations/``); it must hold every rule of the catalogue.
         progress: Called with a short Japanese label as each stage starts.
+        engine: ``local`` (this machine's cores, :mod:`tokki_analytics.engine.local`) or
+            ``spark`` (:mod:`tokki_analytics.engine.spark`, the ``spark`` extra).
+        jobs: Worker processes of the local engine (default: the machine's cores; 1: none).
+        spark_master: The Spark master of the Spark engine (``local[2]``,
+            ``spark://host:7077``, ``yarn``).
+        lean: Keep only what the reports read (``tokki run``): the typed frames of the
+            forms with a name column, and the view columns the rules read
+            (:mod:`tokki_analytics.engine.shard`); the notebooks need everything.
 
     Returns:
         The submission, views, findings and compliance.
-    """
-    from tokki_analytics.findings import build_compliance, build_findings
-    from tokki_analytics.gx.suites import SUITES_DIR, load_suites
-    from tokki_analytics.gx.validate import validate
-    from tokki_analytics.rules import build_views
 
+    Raises:
+        ParameterError: An unknown engine, jobs below 1, or pyspark missing for Spark.
+    """
+    from tokki_analytics.engine.shard import read_masters
+    from tokki_analytics.findings import build_compliance, build_findings
+    from tokki_analytics.gx.suites import SUITES_DIR
+
+    check_engine(engine, jobs)
     step = progress or (lambda label: None)
-    suites = load_suites(Path(suites_dir) if suites_dir else SUITES_DIR)  # before the long load
+    suites = Path(suites_dir) if suites_dir else SUITES_DIR
     root = Path(data_dir)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
     settings = load_settings(
         Path(settings_file) if settings_file else root / "settings.toml", as_of
     )
-    step("読み込み (load)")
-    submission = load(root, settings=settings)
-    step("点検ビュー (views)")
-    views = build_views(submission)
-    step("検証 (validation)")
-    validation = validate(views, suites)
+    step("読み込みと点検ビュー (load and views)")
+    masters = read_masters(root, settings=settings, lean=lean)
+    if engine == "spark":
+        submission, views, validation, compliance = _run_spark(masters, suites, spark_master)
+    else:
+        from tokki_analytics.engine.local import run_local
+
+        submission, views, validation = run_local(masters, suites, jobs, step)
+        compliance = build_compliance(views, validation)
     step("指摘の集計 (findings)")
     findings = build_findings(views, validation, submission.defects)
-    compliance = build_compliance(views, validation)
     return Audit(submission, views, findings, compliance, validation)
+
+
+def _run_spark(
+    masters: Masters, suites_dir: Path, spark_master: str
+) -> tuple[Submission, dict[str, pd.DataFrame], Validation, pd.DataFrame]:
+    """Run the Spark engine (imported only here: pyspark is an optional extra).
+
+    Returns:
+        (the submission, each view's failing rows, the validation, compliance counted in
+        Spark): :class:`tokki_analytics.engine.spark.SparkAudit`.
+
+    Raises:
+        ParameterError: pyspark is not installed.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise ParameterError(
+            'Spark エンジンには pyspark が必要です: pip install "tokki-analytics[spark]" / '
+            'the Spark engine needs pyspark: pip install "tokki-analytics[spark]"'
+        )
+    from tokki_analytics.engine.spark import run_spark
+
+    result = run_spark(masters, suites_dir, spark_master)
+    return result.submission, result.views, result.validation, result.compliance
 
 
 # --- reopening a finished run -------------------------------------------------------------
@@ -160,7 +227,7 @@ def open_run(
         as_of = dt.date.fromisoformat(as_of) if as_of else None
     if run_dir is None or str(run_dir) == "":
         return audit(data_dir, as_of=as_of)
-    from tokki_analytics.rules import build_views
+    from tokki_analytics.engine.shard import combine, read_masters, run_batch, shard_ids
 
     run = Path(run_dir)
     for name in ("findings.csv", "compliance.csv"):
@@ -170,9 +237,9 @@ def open_run(
                 f"missing {run / name}: run_dir must be a tokki run output folder"
             )
     root = Path(data_dir)
-    only = [contractor] if contractor else None
-    submission = load(root, settings=load_settings(root / "settings.toml", as_of), contractors=only)
-    views = build_views(submission)
+    masters = read_masters(root, settings=load_settings(root / "settings.toml", as_of))
+    ids = [shard for shard in shard_ids(masters) if not contractor or shard == contractor]
+    submission, views = combine(masters, [run_batch(masters, ids)])
     findings = restore_origins(read_findings(run / "findings.csv"), submission)
     compliance = read_compliance(run / "compliance.csv")
     return Audit(submission, views, findings, compliance, None)

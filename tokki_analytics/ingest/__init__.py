@@ -11,6 +11,9 @@ the data flow:
 - :mod:`.typed`: grids cut to raw records, typed by form with :mod:`.values` (cell kinds),
   :mod:`.dates` (dates and 和暦) and :mod:`.cells` (blanks, column encoding);
 - :mod:`.checks`: contracts, Q3 and Q1; :mod:`.defects`: the Q0–Q3 records;
+- :mod:`.masters`: what every contractor is checked against, read once; :mod:`.shards`:
+  one contractor's folder (a shard), or several (a batch), read with the masters;
+  :mod:`.submission`: the masters and shards put together (:func:`load`);
 - :mod:`.assess`: which forms each contractor has usable (read by the rules and the report).
 
 The names below are imported on first use: the sheet reader's worker, a fresh interpreter,
@@ -25,13 +28,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tokki_analytics.ingest.defects import DEFECT_COLUMNS
-    from tokki_analytics.ingest.submission import (
-        DataFolderError,
-        Submission,
-        load,
-        read_contracts,
-        read_person_names,
-    )
+    from tokki_analytics.ingest.masters import DataFolderError, read_contracts
+    from tokki_analytics.ingest.submission import Submission, load, read_person_names
 
 __all__ = [
     "DEFECT_COLUMNS",
@@ -49,6 +47,10 @@ def __getattr__(name: str) -> object:
         from tokki_analytics.ingest import defects
 
         return defects.DEFECT_COLUMNS
+    if name in ("DataFolderError", "read_contracts"):
+        from tokki_analytics.ingest import masters
+
+        return getattr(masters, name)
     if name in __all__:
         from tokki_analytics.ingest import submission
 

@@ -5,8 +5,8 @@
   the audit takes as contracts (:func:`mark_contracts`);
 - a row whose 契約番号 is not one of its contractor's contracts is flagged
   ``_unknown_contract`` (Q3, :func:`flag_unknown_contracts`);
-- take-out and copy rows get the 契約番号 of their 台帳番号, 検査履歴 rows the contractor of
-  their contract;
+- take-out and copy rows get the 契約番号 of their 台帳番号 (:func:`link_ledger_forms`),
+  検査履歴 rows the contractor of their contract (:func:`link_inspections`);
 - a form a started contract needs and its contractor did not submit is a Q1
   (:func:`missing_forms`; which forms a contract needs: :func:`needed_forms`).
 """
@@ -136,27 +136,37 @@ def inspection_contractors(inspections: pd.DataFrame, contracts: pd.DataFrame) -
     return out
 
 
-def link_contracts(
-    frames: dict[str, pd.DataFrame], contracts: pd.DataFrame
-) -> tuple[dict[str, pd.DataFrame], list[dict]]:
-    """Give ledger rows' forms their contracts and 検査履歴 its contractors (its Q3s too).
+def link_ledger_forms(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Give take-out and copy rows the 契約番号 of their 台帳番号 (a contractor's own ledger).
 
     Args:
-        frames: Form key → typed frame, the forms' ``_unknown_contract`` flags set.
-        contracts: The usable contracts.
+        frames: Submission form key → typed frame, the forms' ``_unknown_contract`` flags set.
 
     Returns:
-        (the frames, take-out and copy rows with the 契約番号 of their 台帳番号 and 検査履歴
-        rows with the contractor of their contract; the Q3s of 検査履歴).
+        The frames, the forms kept with the ledger's contracts (:func:`attach_ledger_contracts`).
     """
     frames = dict(frames)
     for form in SUBMISSION_FORMS:
         if form.owner == "ledger":
             frames[form.key] = attach_ledger_contracts(frames[form.key], frames[LEDGER.key])
-    frames[INSPECTIONS.key], q3 = flag_unknown_contracts(
-        inspection_contractors(frames[INSPECTIONS.key], contracts), INSPECTIONS, contracts
+    return frames
+
+
+def link_inspections(
+    inspections: pd.DataFrame, contracts: pd.DataFrame
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Give 検査履歴 rows the contractor of their contract, and flag unknown contracts (Q3).
+
+    Args:
+        inspections: The typed 検査履歴.
+        contracts: The usable contracts.
+
+    Returns:
+        (検査履歴 with contractor_id and ``_unknown_contract``, the Q3s of its rows).
+    """
+    return flag_unknown_contracts(
+        inspection_contractors(inspections, contracts), INSPECTIONS, contracts
     )
-    return frames, q3
 
 
 def needed_forms(contract: pd.Series) -> list[Form]:

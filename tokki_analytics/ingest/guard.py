@@ -46,6 +46,10 @@ class UnreadableFile(Exception):
         self.reason_ja = reason_ja
         self.reason_en = reason_en
 
+    def __reduce__(self) -> tuple[type[UnreadableFile], tuple[str, str]]:
+        # Pickled with both reasons: a shard's masters (its unreadable folders) cross processes.
+        return type(self), (self.reason_ja, self.reason_en)
+
 
 @dataclass(frozen=True)
 class Limits:
