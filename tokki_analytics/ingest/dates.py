@@ -248,7 +248,7 @@ _EXCEL_EPOCH_UNIX_S = (dt.datetime(1970, 1, 1) - EXCEL_EPOCH).days * 86_400
 
 #: Below this many cells, dates are read by the scalar parser alone (no format sniffing).
 _VECTOR_MIN = 2_000
-_LEAP = r":6\d(?:\.\d*)?\s*$"
+_LEAP = re.compile(r":6\d(?:\.\d*)?\s*$")
 
 #: How many cells of a large column are tried with each vectorised format.
 _SNIFF_SAMPLE = 500
@@ -315,6 +315,53 @@ def _cells_ns(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ns, states
 
 
+def _leap_seconds(texts: np.ndarray) -> np.ndarray:
+    """Which texts end in a leap second (``:60``), which strptime takes and we refuse.
+
+    The scalar parser rightly refuses a leap second; only texts holding ``:6`` are searched.
+    """
+    out = np.zeros(len(texts), dtype=bool)
+    maybe = np.fromiter((":6" in text for text in texts), dtype=bool, count=len(texts))
+    out[maybe] = [_LEAP.search(text) is not None for text in texts[maybe]]
+    return out
+
+
+def _separators(text: str) -> int:
+    """The counts of ``:``, ``/`` and ``-`` in ``text`` as one number.
+
+    Counts past 15 spill into the next one: the texts of a format all have its number, and
+    a text of another shape that has it too is only tried in vain.
+    """
+    return text.count(":") + 16 * text.count("/") + 256 * text.count("-")
+
+
+#: The separators of each vectorised format: a text holding others cannot match it (its
+#: fields take digits and spaces only), so it is not tried.
+_FORMAT_SEPARATORS = {fmt: _separators(re.sub("%[A-Za-z]", "", fmt)) for fmt in _VECTOR_FORMATS}
+
+
+def _read_formats(values: np.ndarray, out: np.ndarray, pending: np.ndarray) -> None:
+    """Read the strings of a large column in the formats a sample of them uses.
+
+    Each format, most frequent first, is tried with :func:`pandas.to_datetime` on the
+    strings not read yet that have its separators. ``out`` gets their nanoseconds and
+    ``pending`` is cleared where read.
+    """
+    rest = np.flatnonzero(string_mask(values, pd.isna(values)))
+    formats = _sniff_formats(values[rest])
+    shapes = np.fromiter(map(_separators, values[rest] if formats else ()), dtype=np.int64)
+    for fmt in formats:
+        tried = np.flatnonzero(shapes == _FORMAT_SEPARATORS[fmt])
+        where = rest[tried]
+        ns, ok = _ns_in_range(pd.to_datetime(values[where], format=fmt, errors="coerce"))
+        ok[ok] = ~_leap_seconds(values[where[ok]])
+        out[where[ok]] = ns[ok]
+        pending[where[ok]] = False
+        keep = np.ones(len(rest), dtype=bool)
+        keep[tried[ok]] = False
+        rest, shapes = rest[keep], shapes[keep]
+
+
 def read_instants(values: np.ndarray, date_only: bool) -> tuple[np.ndarray, np.ndarray]:
     """Read date or datetime cells as int64 nanoseconds (NaT where missing) and a bad mask.
 
@@ -326,16 +373,7 @@ def read_instants(values: np.ndarray, date_only: bool) -> tuple[np.ndarray, np.n
     out = np.full(n, _NAT, dtype=np.int64)
     pending = np.ones(n, dtype=bool)
     if n >= _VECTOR_MIN:
-        rest = np.flatnonzero(string_mask(values, pd.isna(values)))
-        for fmt in _sniff_formats(values[rest]):
-            if not len(rest):
-                break
-            ns, ok = _ns_in_range(pd.to_datetime(values[rest], format=fmt, errors="coerce"))
-            # strptime takes a leap second (":60") that the scalar parser rightly refuses
-            ok &= ~pd.Series(values[rest], dtype=object).str.contains(_LEAP, na=False).to_numpy()
-            out[rest[ok]] = ns[ok]
-            pending[rest[ok]] = False
-            rest = rest[~ok]
+        _read_formats(values, out, pending)
     bad = np.zeros(n, dtype=bool)
     if pending.any():
         where = np.flatnonzero(pending)

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from tokki_analytics.forms import Form, form_for_name, header_key, nfkc
 from tokki_analytics.ingest import guard
-from tokki_analytics.ingest.cells import is_blank
+from tokki_analytics.ingest.cells import blank_cells
 from tokki_analytics.ingest.folders import (
     WORKBOOK_SUFFIXES,
     display_name,
@@ -112,7 +113,7 @@ def _open_checked(path: Path, limits: Limits) -> BinaryIO:
 
 def _sheet_grid(values: list[list], first: int) -> Grid:
     """The grid of one sheet's cells from A1; ``first``: 0-based row of the first row."""
-    cells = pd.DataFrame(values, dtype=object) if values else pd.DataFrame(dtype=object)
+    cells = _object_frame(values, max(map(len, values), default=0), None)
     rows = pd.Series(range(first + 1, first + len(cells) + 1), dtype="int64")
     return Grid(cells=cells, rows=rows)
 
@@ -204,43 +205,76 @@ def decode_csv_bytes(data: bytes) -> str:
     )
 
 
-def _csv_shape(text: str, limits: Limits) -> int:
-    """The width of text whose lines are each one record (no quotes), refused past the limits.
+def _csv_lines(text: str) -> list[str]:
+    """The lines of ``text`` (CR only in CRLF), split at LF only, line breaks dropped."""
+    lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the text ends with a line break: no line after it
+    return lines
 
-    One pass over the lines, before any grid is built: the widest line sets the width of
-    every row of the grid, so it is checked against the columns and cells limits; a line
-    longer than the field limit has its fields measured.
+
+def _csv_shape(lines: list[str], limits: Limits) -> int:
+    """The width of lines that are each one record (no quotes), refused past the limits.
+
+    Before any field is split: the widest line so far sets the width of every row of the
+    grid, so each line is checked against the columns and cells limits at that width; a
+    line longer than the field limit has its fields measured. The first line past a limit
+    is the one reported, the extent before the field length on the same line.
     """
-    width = 0
-    for number, line in enumerate(io.StringIO(text, newline="\n"), start=1):
-        width = max(width, line.count(",") + 1)
-        if width > limits.max_columns or number * width > limits.max_cells:
-            raise guard.extent_error(number, width, limits)
-        if len(line) > limits.max_field_chars:
-            longest = max(len(f) for f in line.rstrip("\r\n").split(","))
-            if longest > limits.max_field_chars:
-                raise guard.field_too_long(number, limits, longest)
-    return width
+    count = len(lines)
+    widths = np.fromiter((line.count(",") for line in lines), dtype=np.int64, count=count) + 1
+    widths = np.maximum.accumulate(widths)
+    numbers = np.arange(1, count + 1, dtype=np.int64)
+    over = (widths > limits.max_columns) | (numbers * widths > limits.max_cells)
+    first_over = int(np.argmax(over)) if over.any() else count
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=count)
+    for pos in np.flatnonzero(lengths[:first_over] > limits.max_field_chars).tolist():
+        longest = max(map(len, lines[pos].split(",")))
+        if longest > limits.max_field_chars:
+            raise guard.field_too_long(pos + 1, limits, longest)
+    if first_over < count:
+        raise guard.extent_error(first_over + 1, int(widths[first_over]), limits)
+    return int(widths[-1])
+
+
+def _object_frame(records: list[list], width: int, fill: str | None) -> pd.DataFrame:
+    """An object frame of ``records`` (rows of cells), rows shorter than ``width`` padded.
+
+    One two-dimensional object array under the frame, so that cutting it into columns
+    later costs no copy (a frame built from lists holds a column per array). Cells keep
+    their Python objects; short rows are padded with ``fill``.
+    """
+    cells = np.empty((len(records), width), dtype=object)
+    if not width or not records:
+        pass
+    elif min(map(len, records)) == width:
+        cells[:] = records
+    else:
+        for pos, record in enumerate(records):
+            cells[pos, : len(record)] = record
+            cells[pos, len(record) :] = fill
+    return pd.DataFrame(cells, dtype=object, copy=False)
 
 
 def _csv_grid_fast(text: str, limits: Limits) -> Grid | None:
-    """Parse with pandas' C parser when every line is one record (no quotes, CR only in CRLF)."""
-    if '"' in text or text.count("\r") != text.count("\r\n"):
+    """Split ``text`` when every line is one record (no quotes, CR only in CRLF).
+
+    Gives the cells pandas' C parser gives such text (a leading byte order mark dropped,
+    blank lines kept as rows of empty cells), without its cost per file. None: the text
+    needs the csv module (quotes, a lone CR, or no line at all).
+    """
+    if not text or '"' in text or text.count("\r") != text.count("\r\n"):
         return None
-    width = _csv_shape(text, limits)
-    try:
-        cells = pd.read_csv(
-            io.StringIO(text),
-            header=None,
-            names=range(width),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except (pd.errors.ParserError, ValueError):
-        return None
+    lines = _csv_lines(text)
+    width = _csv_shape(lines, limits)
+    if text.startswith("\ufeff"):  # a second byte order mark: dropped, as pandas does
+        lines = _csv_lines(text[1:])
+    # One string object per distinct text, as pandas' parser keeps them: a column of few
+    # values (codes, marks, names) then costs a pointer per cell, not a string.
+    seen: dict[str, str] = {}
+    same = seen.setdefault
+    records = [list(map(same, fields, fields)) for fields in (line.split(",") for line in lines)]
+    cells = _object_frame(records, width, "")
     return Grid(cells=cells, rows=pd.Series(range(1, len(cells) + 1), dtype="int64"))
 
 
@@ -275,8 +309,7 @@ def _csv_grid_exact(text: str, limits: Limits) -> Grid:
     """Parse with the csv module, numbering each record by the line it starts on."""
     records, starts = _csv_records(text, limits)
     width = max((len(r) for r in records), default=0)
-    cells = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=object)
-    return Grid(cells=cells, rows=pd.Series(starts, dtype="int64"))
+    return Grid(cells=_object_frame(records, width, ""), rows=pd.Series(starts, dtype="int64"))
 
 
 def read_csv(path: Path, root: Path, form: Form, limits: Limits | None = None) -> FileResult:
@@ -405,7 +438,7 @@ def map_columns(header_cells: list[object], form: Form) -> tuple[dict[str, int],
     return columns, extras
 
 
-def unheaded_columns(body: pd.DataFrame, taken: dict[str, int]) -> dict[str, int]:
+def unheaded_columns(body: np.ndarray, taken: dict[str, int]) -> dict[str, int]:
     """Columns under an empty header cell that hold a value, by label (``列D``…).
 
     A value in such a column still belongs to its row: the column becomes an extra column,
@@ -413,13 +446,13 @@ def unheaded_columns(body: pd.DataFrame, taken: dict[str, int]) -> dict[str, int
     dropped as blank.
 
     Args:
-        body: The rows below the header row (positional columns).
+        body: The cells of the rows below the header row (a two-dimensional object array).
         taken: Label → position of the columns the header row names.
     """
     used = set(taken.values())
     found: dict[str, int] = {}
-    for pos in body.columns:
-        if pos in used or is_blank(body[pos]).all():
+    for pos in range(body.shape[1]):
+        if pos in used or blank_cells(body[:, pos]).all():
             continue
         label = f"列{guard.column_name(pos + 1)}"
         while label in taken or label in found:

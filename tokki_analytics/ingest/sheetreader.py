@@ -15,9 +15,10 @@ pickles): the sheet names of a workbook, then the cells of the sheets wanted, on
 per sheet, each sheet checked against the limits first. Where no worker can be started,
 the same code runs in this process (the limits still apply).
 
-This module imports the standard library, :mod:`~tokki_analytics.ingest.guard` and
-:mod:`~tokki_analytics.ingest.xlsx` only (and the package ``__init__`` modules, which import
-nothing at run time), so the worker starts in a fraction of a second.
+This module imports the standard library, :mod:`~tokki_analytics.ingest.guard`,
+:mod:`~tokki_analytics.ingest.xlsx` and :mod:`~tokki_analytics.ingest.watchdog` only (and the
+package ``__init__`` modules, which import nothing at run time), so the worker starts in a
+fraction of a second.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import pickle
 import struct
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -47,6 +47,7 @@ from tokki_analytics.ingest.guard import (
     reader_timed_out,
     workbook_cells_over,
 )
+from tokki_analytics.ingest.watchdog import Watchdog
 from tokki_analytics.ingest.xlsx import Package, is_zip
 
 log = logging.getLogger(__name__)
@@ -280,6 +281,7 @@ class SheetReader:
         self.timed_out = False
         self._process: subprocess.Popen | None = None
         self._local: Handler | None = None
+        self._watchdog = Watchdog(self._stop)
 
     def _start(self) -> subprocess.Popen | None:
         if self._process is not None and self._process.poll() is None:
@@ -330,7 +332,8 @@ class SheetReader:
             yield from self._local.answer(request)
             return
         self.timed_out = False
-        watchdog = self._watchdog(process)
+        if self.seconds > 0:
+            self._watchdog.arm(process, self.seconds)
         try:
             if process.stdin is None or process.stdout is None:
                 raise ReaderDied
@@ -346,23 +349,13 @@ class SheetReader:
             self.close()
             raise ReaderDied from exc
         finally:
-            if watchdog is not None:
-                watchdog.cancel()
+            self._watchdog.disarm()
 
-    def _watchdog(self, process: subprocess.Popen) -> threading.Timer | None:
-        """Kill ``process`` after ``seconds`` unless cancelled (None: no time limit)."""
-        if self.seconds <= 0:
-            return None
-
-        def stop() -> None:
-            self.timed_out = True
-            with contextlib.suppress(OSError):
-                process.kill()
-
-        timer = threading.Timer(self.seconds, stop)
-        timer.daemon = True
-        timer.start()
-        return timer
+    def _stop(self, process: subprocess.Popen) -> None:
+        """Kill ``process``, whose request ran past ``seconds`` (the watchdog's call)."""
+        self.timed_out = True
+        with contextlib.suppress(OSError):
+            process.kill()
 
     def close(self) -> None:
         """Stop the worker (it also stops by itself when this process ends)."""

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.forms import Column, Form, Kind
-from tokki_analytics.ingest.cells import is_blank
+from tokki_analytics.ingest.cells import blank_cells
 from tokki_analytics.ingest.dates import LAST_DAY, is_open_end
 from tokki_analytics.ingest.defects import defect
 from tokki_analytics.ingest.read import (
@@ -75,7 +75,7 @@ def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
     """True for rows whose cells are all blank."""
     blank = np.ones(len(frame), dtype=bool)
     for col in frame.columns:
-        blank &= is_blank(frame[col]).to_numpy(dtype=bool)
+        blank &= blank_cells(frame[col].to_numpy(dtype=object))
     return blank
 
 
@@ -122,15 +122,16 @@ def raw_records(part: Part, contractor_id: str) -> tuple[RawRecords | None, list
             f"{unplaced}行を読めません）"
         )
         return None, [_missing_column(part, c, why, contractor_id) for c in form.required], unplaced
-    columns, extras = map_columns(grid.cells.iloc[header].tolist(), form)
-    body = grid.cells.iloc[header + 1 :]
+    cells = grid.cells.to_numpy(dtype=object)  # a grid read here is one array: no copy
+    columns, extras = map_columns(cells[header].tolist(), form)
+    body = cells[header + 1 :]
     extras.update(unheaded_columns(body, columns | extras))
     size = len(body)
     missing = [c for c in form.required if c.key not in columns]
     for column in form.columns:
         if column.key not in columns and not column.required:
             log.info("%s [%s]: 任意列 %s なし (blank)", part.source, part.sheet, column.name)
-    data = {k: body[p].to_numpy(dtype=object) for k, p in (columns | extras).items()}
+    data = {k: body[:, p] for k, p in (columns | extras).items()}
     data.setdefault("contractor_id", np.full(size, contractor_id, dtype=object))
     data["_source"] = np.full(size, part.source, dtype=object)
     data["_sheet"] = np.full(size, part.sheet, dtype=object)
@@ -217,7 +218,7 @@ def _stack(parts: list[RawRecords]) -> pd.DataFrame:
             for part in parts
         ]
         data[key] = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
-    return pd.DataFrame(data, dtype=object)
+    return pd.DataFrame(data, dtype=object, copy=False)
 
 
 def type_records(form: Form, parts: list[RawRecords]) -> tuple[pd.DataFrame, list[dict]]:
