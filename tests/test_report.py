@@ -498,7 +498,10 @@ def test_report_shows_changes_and_trends(sample_audit, dropped, histories, named
         assert cells[3].get_text() == "±0"  # the same compliance in every run
     cid = sample_audit.findings.at[dropped, "contractor_id"]
     page = (out / "contractors" / f"{cid}.html").read_text(encoding="utf-8")
-    assert len(IMG.findall(page)) == 1 and '<span class="new">新規</span>' in page
+    assert '<span class="new">新規</span>' in page and not IMG.search(page)
+    chart = BeautifulSoup(page, "html.parser").find("svg", class_="trend")
+    assert chart is not None and chart["role"] == "img" and "3 回" in chart["aria-label"]
+    assert len(chart.find_all("circle")) == 3  # a point per run
 
 
 # --- permissions --------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Charts of the report and the notebooks, drawn off-screen and given as base64 PNG.
+"""Charts of the notebooks, drawn off-screen and given as base64 PNG; rates as text.
 
 Charts are drawn with matplotlib on an explicit Agg canvas (:func:`figure`: ``Figure`` +
-``FigureCanvasAgg``, never pyplot), so the report needs no display, does not set
-``MPLBACKEND`` and does not switch the backend of a notebook that calls it;
-``matplotlib_fontja`` supplies the Japanese font. The notebooks (briefing, analysis) draw
-their own figures on :func:`figure` too.
+``FigureCanvasAgg``, never pyplot), so nothing needs a display, sets ``MPLBACKEND`` or
+switches the backend of a notebook that calls it; ``matplotlib_fontja`` supplies the
+Japanese font. The notebooks (briefing, analysis) draw their figures on :func:`figure`;
+:func:`heatmap_png` is the comparison notebook's contractors × clauses heatmap. The HTML
+report draws no picture: tables and inline SVG (:mod:`.html_grid`, :mod:`.html_trend`) in
+the same colours (:mod:`.css`), rates written by :func:`pct`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from tokki_analytics.vocab import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.typing import ColorType
 
@@ -132,56 +133,3 @@ def heatmap_png(status: pd.DataFrame, names: dict[str, str]) -> str:
         frameon=False,
     )
     return png(fig, tight=True)
-
-
-def _run_labels(trend: pd.DataFrame) -> tuple[list[int], list[str]]:
-    runs = trend[["run_id", "run_at", "as_of"]].drop_duplicates("run_id")
-    runs = runs.sort_values(["run_at", "run_id"])
-    labels = [f"{pd.Timestamp(t):%m/%d %H:%M}" for t in runs["run_at"]]
-    return list(runs["run_id"]), labels
-
-
-def _plot_trend(
-    ax: Axes, trend: pd.DataFrame, order: list[int], labels: list[str], title: str, low: float
-) -> None:
-    part = trend.set_index("run_id").reindex(order)
-    x = list(range(len(order)))
-    y = (part["mean_rate"] * 100).to_list()
-    ax.plot(x, y, marker="o", color="#b22222", linewidth=1.6, markersize=4)
-    ax.set_ylim(low, 101)
-    ax.set_xticks(x)
-    ax.set_xticklabels(labels, fontsize=6.5, rotation=30, ha="right")
-    ax.set_title(title, fontsize=8.5)
-    ax.tick_params(axis="y", labelsize=7)
-    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
-def trend_png(trend: pd.DataFrame, titles: dict[str, str], columns: int = 4) -> str:
-    """Small multiples: each contractor's mean clause rate (%) per run, as base64 PNG.
-
-    Args:
-        trend: :meth:`History.trend` rows (one or more contractors).
-        titles: Contractor id → subplot title.
-        columns: Subplots per row.
-
-    Returns:
-        The PNG, base64-encoded.
-    """
-    order, labels = _run_labels(trend)
-    lowest = trend["mean_rate"].min() * 100
-    low = min(float(lowest) - 3, 90.0) if pd.notna(lowest) else 90.0  # one y range for all
-    ids = [cid for cid in titles if cid in set(trend["contractor_id"])]
-    cols = max(1, min(columns, len(ids)))
-    rows = max(1, math.ceil(len(ids) / cols))
-    width = 3.1 if len(ids) > 1 else 5.6
-    fig = figure(width * cols, (2.3 if len(ids) > 1 else 2.6) * rows)
-    for n, cid in enumerate(ids):
-        ax = fig.add_subplot(rows, cols, n + 1)
-        part = trend[trend["contractor_id"] == cid]
-        _plot_trend(ax, part, order, labels, titles[cid], low)
-        if n % cols == 0:
-            ax.set_ylabel("条項平均適合率 (%)", fontsize=7.5)
-    fig.tight_layout()
-    return png(fig)

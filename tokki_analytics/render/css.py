@@ -95,7 +95,8 @@ span.st { padding: 1px 8px; border-radius: 4px; }
 .sev-obs { background: #d0d7de; color: #24292f; }
 .new { background: #1f6feb; color: #fff; border-radius: 4px; padding: 0 5px;
   font-size: 0.8em; margin-left: 4px; }
-img.chart { max-width: 100%; height: auto; border: 1px solid #e1e4e8; }
+svg.trend { display: block; max-width: 100%; height: auto; border: 1px solid #e1e4e8;
+  margin: 0.4em 0; }
 nav a, a { color: #0b5cad; }
 nav { margin: 0.3em 0 0.8em; font-size: 0.95em; }
 .note { color: #4a5560; font-size: 0.9em; }

@@ -4,32 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
+from typing import NamedTuple
 
 import pandas as pd
 
 from tokki_analytics.findings import RULE_ORDER
 from tokki_analytics.forms import CONTRACTS
 from tokki_analytics.ingest.dates import LAST_DAY
-from tokki_analytics.render.charts import pct, trend_png
+from tokki_analytics.render.charts import pct
 from tokki_analytics.render.css import STATUS_CLASS
 from tokki_analytics.render.html_parts import (
     FINDING_HEADER,
     RULE_TEXT,
-    Past,
     ReportRun,
     cards,
     contract_cell,
     finding_rows,
-    img,
     num,
     page,
     severity_badge,
     status_badge,
     table,
     unit_rows,
+    value_rows,
 )
+from tokki_analytics.render.html_trend import rate_floor, run_label, runs_of, trend_chart
 from tokki_analytics.rules import clause_reasons
-from tokki_analytics.rules.assess import form_states
 from tokki_analytics.status import RISK_FORMULA
 from tokki_analytics.vocab import (
     SEVERITIES,
@@ -48,6 +49,27 @@ def _end_text(end: object) -> str | None:
     return "定めなし (9999-12-31)" if end.date() == LAST_DAY else f"{end:%Y-%m-%d}"
 
 
+def _number_text(value: object, text: Callable[[int], str] = str) -> str:
+    """A row number or a count as text; blank where there is none."""
+    if isinstance(value, (int, float)) and not pd.isna(value):
+        return text(int(value))
+    return ""
+
+
+class _Contract(NamedTuple):
+    """The columns of a contract shown on its contractor's page."""
+
+    contract_id: object
+    department: object
+    title: object
+    start_date: dt.datetime | None
+    end_date: dt.datetime | None
+    record_volume: object
+    sensitive: object
+    handles_electronic: object
+    excluded_clauses: object
+
+
 def _contract_table(run: ReportRun, contracts: pd.DataFrame) -> str:
     h = run.h
     rows = [
@@ -57,36 +79,47 @@ def _contract_table(run: ReportRun, contracts: pd.DataFrame) -> str:
             h.t(c.title),
             h.t(None if pd.isna(c.start_date) else f"{c.start_date:%Y-%m-%d}"),
             h.t(_end_text(c.end_date)),
-            "" if pd.isna(c.record_volume) else num(c.record_volume),
+            _number_text(c.record_volume, num),
             h.t(c.sensitive),
             h.t(c.handles_electronic),
             h.t(c.excluded_clauses),
         ]
-        for c in contracts.itertuples(index=False)
+        for c in map(_Contract._make, value_rows(contracts, _Contract._fields))
     ]
-    keys = ["contract_id", "department", "title", "start_date", "end_date", "record_volume"]
-    keys += ["sensitive", "handles_electronic", "excluded_clauses"]
-    header = [CONTRACTS.column(key).name for key in keys]
+    header = [CONTRACTS.column(key).name for key in _Contract._fields]
     return '<h2>契約 <span class="en">(Contracts)</span></h2>' + table(header, rows, {5})
 
 
-def _status_cell(row: pd.Series, reason: str = "") -> str:
-    status = row["status"]
+class _Cell(NamedTuple):
+    """One contract × clause of :func:`tokki_analytics.status.clause_status`."""
+
+    contract_id: str
+    clause: str
+    status: str
+    excluded: bool
+    units_failed: int
+    units_checked: int
+
+
+def _status_cell(cell: _Cell, reason: str = "") -> str:
+    status = cell.status
     if status == STATUS_NOT_ASSESSED:
-        small = "適用除外" if row["excluded"] else html.escape(reason or "判定なし")
+        small = "適用除外" if cell.excluded else html.escape(reason or "判定なし")
     else:
-        small = f"不合格 {int(row['units_failed'])} / 判定 {int(row['units_checked'])}"
+        small = f"不合格 {cell.units_failed} / 判定 {cell.units_checked}"
     return f'<td class="st {STATUS_CLASS[status]}">{html.escape(status)}<small>{small}</small></td>'
 
 
 def _status_table(run: ReportRun, cid: str, contracts: pd.DataFrame) -> str:
-    status = run.status[run.status["contractor_id"] == cid].set_index(["contract_id", "clause"])
+    mine = run.rows_of("status", cid, lambda: run.status)
+    status = {
+        (c.contract_id, c.clause): c for c in map(_Cell._make, value_rows(mine, _Cell._fields))
+    }
     ids = list(contracts["contract_id"])
-    sub = run.audit.submission
-    reasons = clause_reasons(form_states(sub.submitted, sub.defects), cid)
+    reasons = clause_reasons(run.form_states(), cid)
     rows = []
     for clause in rule_clauses():
-        cells = [_status_cell(status.loc[(k, clause)], reasons.get(clause, "")) for k in ids]
+        cells = [_status_cell(status[(k, clause)], reasons.get(clause, "")) for k in ids]
         rows.append([html.escape(clause_label(clause)), *cells])
     legend = " ".join(status_badge(s) for s in STATUSES)
     return (
@@ -101,60 +134,108 @@ def _status_table(run: ReportRun, cid: str, contracts: pd.DataFrame) -> str:
     )
 
 
-def _clause_findings(run: ReportRun, findings: pd.DataFrame, past: Past | None) -> str:
-    h = run.h
-    units = unit_rows(run, findings)
-    header = ["規則", "重要度", "契約", "様式", "ファイル", "シート", "行", "氏名", "内容"]
+#: Columns of a clause's findings table.
+_CLAUSE_FINDINGS_HEADER = [
+    "規則",
+    "重要度",
+    "契約",
+    "様式",
+    "ファイル",
+    "シート",
+    "行",
+    "氏名",
+    "内容",
+]
+
+
+class _Finding(NamedTuple):
+    """The columns of a finding shown on its contractor's page."""
+
+    rule_id: str
+    severity: str
+    contract_id: object
+    form: object
+    source: object
+    sheet: object
+    row: object
+    contractor_id: str
+    detail: object
+
+
+def _finding_cells(run: ReportRun, findings: pd.DataFrame) -> list[list[str]]:
+    """The cells of each finding under :data:`_CLAUSE_FINDINGS_HEADER`, in frame order."""
+    h, past = run.h, run.past
+    persons = unit_rows(run, findings)["person_id"]
     rows = []
-    for idx, f in findings.iterrows():
-        rule = RULE_TEXT.get(f["rule_id"], "")
+    rows_of = map(_Finding._make, value_rows(findings, _Finding._fields))
+    for idx, f in zip(findings.index, rows_of, strict=True):
+        rule = RULE_TEXT.get(f.rule_id, "")
         is_new = past is not None and past.identities[idx] in past.new_ids
         new = '<span class="new">新規</span>' if is_new else ""
         rows.append(
             [
-                f'<span title="{html.escape(rule)}">{h.t(f["rule_id"])}</span>{new}',
-                severity_badge(f["severity"]),
-                contract_cell(h, f["contract_id"]),
-                h.t(f["form"]),
-                h.t(f["source"]),
-                h.t(f["sheet"]),
-                "" if pd.isna(f["row"]) else str(int(f["row"])),
-                h.person(f["contractor_id"], units.at[idx, "person_id"]),
-                h.t(f["detail"]),
+                f'<span title="{html.escape(rule)}">{h.t(f.rule_id)}</span>{new}',
+                severity_badge(f.severity),
+                contract_cell(h, f.contract_id),
+                h.t(f.form),
+                h.t(f.source),
+                h.t(f.sheet),
+                _number_text(f.row),
+                h.person(f.contractor_id, persons[idx]),
+                h.t(f.detail),
             ]
         )
-    return table(header, rows, numeric={6})
+    return rows
 
 
 def _findings_by_clause(run: ReportRun, cid: str) -> str:
-    findings = run.audit.findings
-    mine = findings[(findings["contractor_id"] == cid) & ~findings["rule_id"].str.startswith("Q")]
+    findings = run.rows_of("findings", cid, lambda: run.audit.findings)
+    mine = findings[~findings["rule_id"].str.startswith("Q")]
     head = '<h2>条項別の指摘 <span class="en">(Findings by clause)</span></h2>'
     if mine.empty:
         return head + "<p>条項の規則による指摘はありません。</p>"
+    cells = _finding_cells(run, mine)
+    by_clause: dict[str, list[int]] = {}
+    for pos, clause in enumerate(mine["clause"]):
+        by_clause.setdefault(clause, []).append(pos)
+    rule_ids = mine["rule_id"].tolist()
     parts = [head]
-    for clause in sorted(mine["clause"].unique(), key=clause_key):
-        part = mine[mine["clause"] == clause]
+    for clause in sorted(by_clause, key=clause_key):
+        positions = by_clause[clause]
         rules = "<br>".join(
             html.escape(f"{r}: {RULE_TEXT.get(r, '')}")
-            for r in sorted(part["rule_id"].unique(), key=RULE_ORDER.index)
+            for r in sorted({rule_ids[p] for p in positions}, key=RULE_ORDER.index)
         )
         parts.append(
-            f"<h3>{html.escape(clause_label(clause))}（{len(part)} 件）</h3>"
+            f"<h3>{html.escape(clause_label(clause))}（{len(positions)} 件）</h3>"
             f'<p class="note">{rules}</p>'
         )
-        parts.append(_clause_findings(run, part, run.past))
+        parts.append(table(_CLAUSE_FINDINGS_HEADER, [cells[p] for p in positions], numeric={6}))
     return "".join(parts)
 
 
+class _Defect(NamedTuple):
+    """The columns of a submission defect shown on its contractor's page."""
+
+    rule_id: object
+    severity: str
+    contract_id: object
+    form: object
+    source: object
+    sheet: object
+    row: object
+    column: object
+    value: object
+    detail: object
+
+
 def _defects(run: ReportRun, cid: str) -> str:
-    defects = run.audit.submission.defects
-    mine = defects[defects["contractor_id"] == cid]
+    h = run.h
+    # a name cell's raw value masked, even one too short to search for (once for all pages)
+    mine = run.rows_of("defects", cid, lambda: h.mask.name_cells(run.audit.submission.defects))
     head = '<h2>提出物の不備 <span class="en">(Submission defects Q0–Q3)</span></h2>'
     if mine.empty:
         return head + "<p>提出物の不備はありません。</p>"
-    h = run.h
-    mine = h.mask.name_cells(mine)  # a name cell's raw value, even one too short to search for
     rows = [
         [
             h.t(d.rule_id),
@@ -163,12 +244,12 @@ def _defects(run: ReportRun, cid: str) -> str:
             h.t(d.form),
             h.t(d.source),
             h.t(d.sheet),
-            "" if pd.isna(d.row) else str(int(d.row)),
+            _number_text(d.row),
             h.t(d.column),
             h.t(d.value),
             h.t(d.detail),
         ]
-        for d in mine.itertuples(index=False)
+        for d in map(_Defect._make, value_rows(mine, _Defect._fields))
     ]
     header = ["規則", "重要度", "契約", "様式", "ファイル", "シート", "行", "列", "値", "内容"]
     return head + table(header, rows, numeric={6})
@@ -185,31 +266,47 @@ _TREND_HEADER = [
 ]
 
 
+class _TrendPoint(NamedTuple):
+    """One run of a contractor (:meth:`tokki_analytics.history.History.trend`)."""
+
+    run_id: int
+    run_at: dt.datetime
+    as_of: object
+    mean_rate: float
+    clauses_failed: int
+    clauses_assessed: int
+    units_failed: int
+
+
 def _contractor_trend(run: ReportRun, cid: str) -> str:
     head = '<h2>推移 <span class="en">(Trend)</span></h2>'
-    if run.past is None:
+    past = run.past
+    if past is None:
         return head + "<p>比較できる過去の実行記録がありません。</p>"
-    trend = run.past.trend[run.past.trend["contractor_id"] == cid]
+    trend = run.rows_of("trend", cid, lambda: past.trend)
     if trend.empty:
         return head + "<p>この受託者の適合率の記録はありません。</p>"
+    points = list(map(_TrendPoint._make, value_rows(trend, _TrendPoint._fields)))
     rows = [
         [
             html.escape(f"{r.run_at:%Y-%m-%d %H:%M}"),
             html.escape(str(r.as_of)),
             pct(r.mean_rate),
-            str(int(r.clauses_failed)),
-            str(int(r.clauses_assessed)),
+            str(r.clauses_failed),
+            str(r.clauses_assessed),
             num(r.units_failed),
         ]
-        for r in trend.itertuples(index=False)
+        for r in points
     ]
-    hist = run.past.history
-    new = hist.new_findings[hist.new_findings["contractor_id"] == cid]
-    resolved = hist.resolved_findings[hist.resolved_findings["contractor_id"] == cid]
-    title = {cid: f"{cid} {run.names.get(cid, '')}"}
+    hist = past.history
+    new = run.rows_of("new", cid, lambda: hist.new_findings)
+    resolved = run.rows_of("resolved", cid, lambda: hist.resolved_findings)
+    rate_of = {r.run_id: r.mean_rate for r in points}
+    runs = runs_of(trend)
+    rates = [float(rate_of[run_id]) for run_id, _ in runs]
     return (
         head
-        + img(trend_png(trend, title, columns=1), "条項平均適合率の推移")
+        + trend_chart(rates, [run_label(at) for _, at in runs], rate_floor(trend))
         + table(_TREND_HEADER, rows, numeric={2, 3, 4, 5})
         + f"<p>前回から: 新たな指摘 {len(new)} 件、解消した指摘 {len(resolved)} 件。</p>"
         + (
@@ -221,7 +318,7 @@ def _contractor_trend(run: ReportRun, cid: str) -> str:
 
 
 def _contractor_summary(run: ReportRun, cid: str) -> str:
-    rank = run.ranking[run.ranking["contractor_id"] == cid].iloc[0]
+    rank = run.rows_of("ranking", cid, lambda: run.ranking).iloc[0]
     figures = [
         ("リスクスコア", f"{rank['score']:.2f}"),
         ("順位", f"{int(rank['rank'])} / {len(run.ranking)}"),
@@ -238,8 +335,7 @@ def _contractor_summary(run: ReportRun, cid: str) -> str:
 
 def contractor_page(run: ReportRun, cid: str) -> str:
     """The whole page of contractor ``cid``."""
-    contracts = run.audit.submission.contracts
-    contracts = contracts[contracts["contractor_id"] == cid]
+    contracts = run.rows_of("contracts", cid, lambda: run.audit.submission.contracts)
     name = run.names.get(cid, "")
     nav = '<nav><a href="../index.html">← レポートの目次へ (back to the report)</a>'
     nav += (

@@ -2,13 +2,15 @@
 
 A picture per contractor drawn by matplotlib took seconds per hundred contractors; here a
 run's mean clause rate (:meth:`tokki_analytics.history.History.trend`) is a number in a
-table cell and its history a sparkline, an inline ``<svg>`` written as text (no script, no
-external file). The table is sortable like the contractors × clauses table
-(:mod:`.html_grid`): the largest decline since the previous run comes first.
+table cell and its history an inline ``<svg>`` written as text (no script, no external
+file): a sparkline per row of index.html's table (:func:`trend_table`, sortable like the
+contractors × clauses table of :mod:`.html_grid`, the largest decline since the previous
+run first) and a small line chart on each contractor's page (:func:`trend_chart`).
 """
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -23,10 +25,20 @@ SPARK_WIDTH, SPARK_HEIGHT = 120, 22
 LINE_COLOUR = "#b22222"
 
 
-def run_order(trend: pd.DataFrame) -> list[int]:
-    """The run ids of ``trend``, oldest first."""
-    runs = trend[["run_id", "run_at"]].drop_duplicates("run_id")
-    return [int(r) for r in runs.sort_values(["run_at", "run_id"])["run_id"]]
+def runs_of(trend: pd.DataFrame) -> list[tuple[int, pd.Timestamp]]:
+    """(run id, run time) of each run in ``trend``, oldest first.
+
+    Plain Python: on a contractor's page, with a few rows, pandas' sorting cost more.
+    """
+    first: dict[int, pd.Timestamp] = {}
+    for run_id, run_at in zip(trend["run_id"].tolist(), trend["run_at"].tolist(), strict=True):
+        first.setdefault(int(run_id), pd.Timestamp(run_at))
+    return sorted(first.items(), key=lambda item: (item[1], item[0]))
+
+
+def run_label(run_at: pd.Timestamp) -> str:
+    """A run's label on a chart's x axis: ``01/31 09:00``."""
+    return f"{run_at:%m/%d %H:%M}"
 
 
 def rate_floor(trend: pd.DataFrame) -> float:
@@ -95,7 +107,7 @@ def trend_table(run: ReportRun, past: Past) -> str:
         A sortable table in a scrolling box, declines first.
     """
     trend = past.trend
-    order = run_order(trend)
+    order = [run_id for run_id, _ in runs_of(trend)]
     rates = trend.pivot(index="contractor_id", columns="run_id", values="mean_rate")
     rates = rates.reindex(columns=order).astype(float)
     failed = trend.pivot(index="contractor_id", columns="run_id", values="clauses_failed")
@@ -135,3 +147,73 @@ def trend_table(run: ReportRun, past: Past) -> str:
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     return scroll_box("受託者別の推移（枠の中でスクロール）", table)
+
+
+#: Size of a contractor's trend chart in CSS pixels, and its margins (left, right, top, bottom).
+CHART_WIDTH, CHART_HEIGHT = 560, 180
+CHART_MARGINS = (44, 36, 12, 34)
+#: Run labels under the x axis, at most.
+CHART_LABELS = 8
+
+
+def _ticks(low: float) -> list[int]:
+    span = 100 - low
+    step = 10 if span > 40 else 5 if span > 15 else 2
+    return list(range(100, int(math.ceil(low)) - 1, -step))
+
+
+def trend_chart(rates: list[float], labels: list[str], low: float) -> str:
+    """One contractor's mean clause rate per run as an inline SVG line chart.
+
+    Args:
+        rates: One rate (0-1, NaN for a run without the contractor) per run, oldest first.
+        labels: The runs' labels (``01/31 09:00``), as many as ``rates``.
+        low: The percentage at the bottom of the y axis (:func:`rate_floor`).
+
+    Returns:
+        An ``<svg role="img">`` named by its first and latest rate; each point's title
+        gives the run and its rate. The page's table lists the same numbers.
+    """
+    left, right, top, bottom = CHART_MARGINS
+    inner_w, inner_h = CHART_WIDTH - left - right, CHART_HEIGHT - top - bottom
+    steps = max(1, len(rates) - 1)
+    span = max(100.0 - low, 1e-9)
+
+    def x(i: int) -> float:
+        return left + (i * inner_w / steps if len(rates) > 1 else inner_w / 2)
+
+    def y(percent: float) -> float:
+        return top + (100 - percent) / span * inner_h
+
+    grid = "".join(
+        f'<line x1="{left}" x2="{CHART_WIDTH - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
+        f'stroke="#dddddd"/><text x="{left - 6}" y="{y(t) + 3.5:.1f}" text-anchor="end">{t}%</text>'
+        for t in _ticks(low)
+    )
+    every = max(1, math.ceil(len(labels) / CHART_LABELS))
+    shown = {i for i in range(0, len(labels), every)} | {len(labels) - 1}
+    xlabels = "".join(
+        f'<text x="{x(i):.1f}" y="{CHART_HEIGHT - bottom + 16}" text-anchor="middle">'
+        f"{html.escape(label)}</text>"
+        for i, label in enumerate(labels)
+        if i in shown
+    )
+    points = [(i, r * 100) for i, r in enumerate(rates) if not math.isnan(r)]
+    line = " ".join(f"{x(i):.1f},{y(p):.1f}" for i, p in points)
+    dots = "".join(
+        f'<circle cx="{x(i):.1f}" cy="{y(p):.1f}" r="3.5" fill="{LINE_COLOUR}">'
+        f"<title>{html.escape(labels[i])}: {pct(p / 100)}</title></circle>"
+        for i, p in points
+    )
+    name = "条項平均適合率の推移"
+    if points:
+        name += (
+            f"（{len(points)} 回: 最初 {pct(points[0][1] / 100)}、最新 {pct(points[-1][1] / 100)}）"
+        )
+    return (
+        f'<svg class="trend" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
+        f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
+        f'aria-label="{html.escape(name)}" font-size="11" fill="#4a5560">{grid}{xlabels}'
+        f'<polyline points="{line}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2"/>'
+        f"{dots}</svg>"
+    )
