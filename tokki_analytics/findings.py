@@ -185,6 +185,21 @@ def build_compliance(views: dict[str, pd.DataFrame], validation: Validation) -> 
         if result is None or view is None or not result.checked:
             continue
         parts.append(_units(rule, view, result.failed_keys))
+    return compliance_table(parts)
+
+
+def compliance_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """compliance.csv from unit counts: each part one rule's counts per contractor × contract.
+
+    Args:
+        parts: Frames of ``rule_id``, ``clause``, ``contractor_id``, ``contract_id`` ('' where
+            none), ``units_checked`` and ``units_failed`` (rows with units checked only).
+            :func:`build_compliance` counts them from the views; the Spark engine where its
+            views are.
+
+    Returns:
+        :data:`COMPLIANCE_COLUMNS`, with the rate, by contractor, contract and rule.
+    """
     if not parts:
         return pd.DataFrame(columns=COMPLIANCE_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
