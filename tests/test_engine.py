@@ -31,6 +31,7 @@ from tokki_analytics.engine.shard import (
     shard_ids,
 )
 from tokki_analytics.errors import ParameterError
+from tokki_analytics.gx.suites import SUITES_DIR, check_suites
 from tokki_analytics.ingest import load
 from tokki_analytics.pipeline import audit
 from tokki_analytics.rules import VIEWS, build_views
@@ -198,6 +199,35 @@ def test_dead_worker_costs_only_its_contractor():
     mine = submission.defects[submission.defects["contractor_id"] == VICTIM]
     assert mine["rule_id"].tolist() == ["Q0"]
     assert "異常終了" in mine["detail"].iloc[0] and "ended abnormally" in mine["detail"].iloc[0]
+
+
+def always_dies(masters, ids):  # run in worker processes: a module-level function
+    """A batch function whose worker never finishes a batch."""
+    os._exit(3)
+
+
+def test_workers_dying_everywhere_stop_the_run():
+    # Not every contractor's fault: the run stops instead of reporting a Q0 for each.
+    masters = read_masters(DATA)
+    ids = shard_ids(masters)
+    with pytest.raises(local.WorkersFailed, match="--jobs 1"):
+        local.run_pool(masters, [ids[:4], ids[4:]], 2, always_dies, lambda: None)
+
+
+def test_suite_gx_cannot_load_stops_the_run(tmp_path, capsys, small_batches):
+    # The JSON is complete (checked before the data is read); only GX, imported while the
+    # shards are read, can tell that an expectation type does not exist.
+    suites = tmp_path / "suites"
+    shutil.copytree(SUITES_DIR, suites)
+    path = next(suites.glob("*.json"))
+    data = json.loads(path.read_text("utf-8"))
+    data["expectations"][0]["type"] = "expect_nothing_at_all"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    check_suites(suites)
+    out = tmp_path / "out"
+    assert main(["run", str(DATA), "--out", str(out), "--suites", str(suites), "--jobs", "2"]) == 2
+    assert "GX" in capsys.readouterr().err
+    assert not (out / "findings.csv").exists()
 
 
 # --- parameters ----------------------------------------------------------------------------

@@ -118,11 +118,12 @@ def audit(
     """
     from tokki_analytics.engine.shard import read_masters
     from tokki_analytics.findings import build_compliance, build_findings
-    from tokki_analytics.gx.suites import SUITES_DIR
+    from tokki_analytics.gx.suites import SUITES_DIR, check_suites
 
     check_engine(engine, jobs)
     step = progress or (lambda label: None)
     suites = Path(suites_dir) if suites_dir else SUITES_DIR
+    check_suites(suites)  # before the long read; GX loads them meanwhile
     root = Path(data_dir)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)

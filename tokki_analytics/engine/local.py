@@ -158,19 +158,34 @@ def _pool_round(
     return done, sorted(lost)
 
 
-def _settle(masters: Masters, batch: list[str], run: RunBatch, check: Check) -> list[Shard]:
-    """Run a batch that was in flight when a worker died alone, halving it if it dies again."""
-    done, lost = _pool_round(masters, [batch], 1, run, check)
-    if not lost:
+class WorkersFailed(RuntimeError):
+    """Worker processes died on every shard: the machine, not a contractor, is at fault."""
+
+
+#: The reason of the Q0 of a contractor whose worker died on it, alone.
+LOST = (
+    "検査中に処理プロセスが異常終了しました（メモリ不足など）",
+    "the process checking it ended abnormally (out of memory or a crash)",
+)
+
+
+def _settle(
+    masters: Masters, batch: list[str], run: RunBatch, check: Check, lost: list[str]
+) -> list[Shard]:
+    """Run a batch that was in flight when a worker died alone, halving it if it dies again.
+
+    A contractor whose worker dies on it alone gets a Q0 (:data:`LOST`), its id in ``lost``.
+    """
+    done, broken = _pool_round(masters, [batch], 1, run, check)
+    if not broken:
         return [done[0]]
     if len(batch) == 1:
-        reason = (
-            "検査中に処理プロセスが異常終了しました（メモリ不足など）",
-            "the process checking it ended abnormally (out of memory or a crash)",
-        )
-        return [lost_shard(masters, batch, *reason)]
+        lost += batch
+        return [lost_shard(masters, batch, *LOST)]
     half = len(batch) // 2
-    return _settle(masters, batch[:half], run, check) + _settle(masters, batch[half:], run, check)
+    return _settle(masters, batch[:half], run, check, lost) + _settle(
+        masters, batch[half:], run, check, lost
+    )
 
 
 def run_pool(
@@ -181,17 +196,26 @@ def run_pool(
     When a worker dies, the batches that may have been in flight (the first ``jobs + 1``
     not done: the pool hands out that many at a time) are settled alone
     (:func:`_settle`), the others run on a new pool.
+
+    Raises:
+        WorkersFailed: Every contractor was lost (workers that cannot start or run at
+            all, not a contractor's folder).
     """
     done: dict[int, list[Shard]] = {}
+    lost: list[str] = []
     todo = list(range(len(batches)))
     while todo:
-        finished, lost = _pool_round(masters, [batches[n] for n in todo], jobs, run, check)
+        finished, broken = _pool_round(masters, [batches[n] for n in todo], jobs, run, check)
         for position, shard in finished.items():
             done[todo[position]] = [shard]
-        suspects = [todo[position] for position in lost[: jobs + 1]]
-        for n in suspects:
-            done[n] = _settle(masters, batches[n], run, check)
-        todo = [todo[position] for position in lost[jobs + 1 :]]
+        for position in broken[: jobs + 1]:
+            done[todo[position]] = _settle(masters, batches[todo[position]], run, check, lost)
+        todo = [todo[position] for position in broken[jobs + 1 :]]
+    if lost and len(lost) == sum(len(batch) for batch in batches):
+        raise WorkersFailed(
+            "処理プロセスがすべての受託者で異常終了しました（--jobs 1 で実行してください） / "
+            "worker processes died on every contractor (run with --jobs 1)"
+        )
     return [shard for n in range(len(batches)) for shard in done[n]]
 
 

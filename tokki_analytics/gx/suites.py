@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tokki_analytics.errors import InputError
 from tokki_analytics.rules import RULES, VIEWS, Rule
@@ -147,6 +147,24 @@ def _rule_ids(expectations: Sequence[Expectation | dict[str, object]]) -> list[s
     return [rule_id if isinstance(rule_id, str) else None for rule_id in ids]
 
 
+def _read_suite(path: Path) -> tuple[str, dict]:
+    """Read one suite file's JSON, without GX: (view, the suite as JSON).
+
+    Raises:
+        SuiteError: The file is unreadable or not a suite.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
+        raise SuiteError(f"{path.name}: 読めません / cannot be read ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
+        raise SuiteError(f"{path.name}: GX の期待値スイートではありません / not a GX suite")
+    meta = data.get("meta")
+    declared = meta.get("view") if isinstance(meta, dict) else None
+    by_name = {suite_name(view): view for view in views_in_order()}
+    return str(declared or by_name.get(str(data.get("name")), path.stem)), data
+
+
 def _load_suite(path: Path) -> tuple[str, ExpectationSuite]:
     """Load one suite file with GX: (view, suite).
 
@@ -155,12 +173,7 @@ def _load_suite(path: Path) -> tuple[str, ExpectationSuite]:
     """
     import great_expectations as gx
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
-        raise SuiteError(f"{path.name}: 読めません / cannot be read ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
-        raise SuiteError(f"{path.name}: GX の期待値スイートではありません / not a GX suite")
+    view, data = _read_suite(path)
     try:
         with _gx_drops() as dropped:
             suite = gx.ExpectationSuite(**data)
@@ -179,14 +192,13 @@ def _load_suite(path: Path) -> tuple[str, ExpectationSuite]:
             f"{len(data['expectations']) - len(suite.expectations)} expectation(s): "
             + "; ".join(dropped.reasons)
         )
-    meta = data.get("meta")
-    declared = meta.get("view") if isinstance(meta, dict) else None
-    by_name = {suite_name(view): view for view in views_in_order()}
-    return str(declared or by_name.get(str(data.get("name")), path.stem)), suite
+    return view, suite
 
 
 def _catalogue_problems(
-    suites: dict[str, ExpectationSuite], files: dict[str, Path], unreadable: set[str]
+    suites: Mapping[str, Sequence[Expectation | dict[str, object]]],
+    files: dict[str, Path],
+    unreadable: set[str],
 ) -> list[str]:
     """What the loaded suites lack, or hold beyond, the rule catalogue (empty when complete).
 
@@ -203,7 +215,7 @@ def _catalogue_problems(
                 f" / missing: the suite of view {view} (rules {', '.join(need)})"
             )
             continue
-        name, found = files[view].name, _rule_ids(suites[view].expectations)
+        name, found = files[view].name, _rule_ids(suites[view])
         missing = [rule_id for rule_id in need if rule_id not in found]
         if missing:
             problems.append(
@@ -224,6 +236,67 @@ def _catalogue_problems(
     return problems
 
 
+#: A suite as read: GX's object, or its JSON.
+T = TypeVar("T")
+
+
+def _suites_in(
+    folder: Path,
+    read: Callable[[Path], tuple[str, T]],
+    expectations_of: Callable[[T], Sequence[Expectation | dict[str, object]]],
+) -> dict[str, T]:
+    """Every suite of ``folder`` read with ``read``, keyed by view, checked complete.
+
+    Raises:
+        SuiteError: The folder is missing, or its suites are (all problems are listed).
+    """
+    if not folder.is_dir():
+        raise SuiteError(
+            f"期待値スイートのフォルダ {folder} がありません / "
+            f"no expectation suites folder {folder}"
+        )
+    suites: dict[str, T] = {}
+    expectations: dict[str, Sequence[Expectation | dict[str, object]]] = {}
+    files: dict[str, Path] = {}
+    problems, unreadable = [], set()
+    for path in sorted(folder.glob("*.json")):
+        try:
+            view, suite = read(path)
+        except SuiteError as exc:
+            problems.append(str(exc))
+            unreadable.add(path.name)
+            continue
+        if view in suites:
+            problems.append(
+                f"{path.name}: 点検ビュー {view} のスイートが {files[view].name} と重複しています"
+                f" / a second suite of view {view} (also {files[view].name})"
+            )
+            continue
+        suites[view], files[view] = suite, path
+        expectations[view] = expectations_of(suite)
+    problems += _catalogue_problems(expectations, files, unreadable)
+    if problems:
+        raise SuiteError(
+            f"期待値スイート {folder} が不完全なため監査を中止しました / the expectation suites in "
+            f"{folder} are incomplete; the audit was stopped:\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+        )
+    return suites
+
+
+def check_suites(folder: Path | str = SUITES_DIR) -> None:
+    """Check a suites folder without GX: every suite file readable, complete for the catalogue.
+
+    What :func:`load_suites` checks except what only GX can tell (an expectation type it
+    does not know): cheap enough to run before a run reads the data, while GX is imported
+    and the suites loaded meanwhile.
+
+    Raises:
+        SuiteError: As :func:`load_suites`.
+    """
+    _suites_in(Path(folder), _read_suite, lambda data: data["expectations"])
+
+
 def load_suites(folder: Path | str = SUITES_DIR) -> dict[str, ExpectationSuite]:
     """Load every suite JSON with GX alone, keyed by view, and check it is complete.
 
@@ -236,37 +309,7 @@ def load_suites(folder: Path | str = SUITES_DIR) -> dict[str, ExpectationSuite]:
             an expectation, or a suite or rule of the catalogue is missing (all problems
             are listed in the message).
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise SuiteError(
-            f"期待値スイートのフォルダ {folder} がありません / "
-            f"no expectation suites folder {folder}"
-        )
-    suites: dict[str, ExpectationSuite] = {}
-    files: dict[str, Path] = {}
-    problems, unreadable = [], set()
-    for path in sorted(folder.glob("*.json")):
-        try:
-            view, suite = _load_suite(path)
-        except SuiteError as exc:
-            problems.append(str(exc))
-            unreadable.add(path.name)
-            continue
-        if view in suites:
-            problems.append(
-                f"{path.name}: 点検ビュー {view} のスイートが {files[view].name} と重複しています"
-                f" / a second suite of view {view} (also {files[view].name})"
-            )
-            continue
-        suites[view], files[view] = suite, path
-    problems += _catalogue_problems(suites, files, unreadable)
-    if problems:
-        raise SuiteError(
-            f"期待値スイート {folder} が不完全なため監査を中止しました / the expectation suites in "
-            f"{folder} are incomplete; the audit was stopped:\n"
-            + "\n".join(f"  - {problem}" for problem in problems)
-        )
-    return suites
+    return _suites_in(Path(folder), _load_suite, lambda suite: suite.expectations)
 
 
 def main() -> int:
