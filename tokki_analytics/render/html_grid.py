@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 import pandas as pd
 
 from tokki_analytics.render.charts import pct
@@ -159,32 +158,31 @@ def _header(clauses: list[str]) -> str:
     return f"<thead><tr>{''.join(cells)}</tr></thead>"
 
 
-def _cells(status: pd.DataFrame) -> pd.Series:
-    """The ``<td>`` of every contractor × clause row of ``status``."""
-    state = status["status"].to_numpy()
-    rate = status["rate"].to_numpy(dtype=float)
-    shade = [
-        f" lv{fail_shade(r)}" if s == STATUS_FAIL else "" for s, r in zip(state, rate, strict=True)
-    ]
-    text = [
-        "未評価" if s == STATUS_NOT_ASSESSED else pct(r) for s, r in zip(state, rate, strict=True)
-    ]
-    cls = pd.Series(state).map(STATUS_CLASS).to_numpy()
-    out = [f'<td class="{c}{v}">{t}</td>' for c, v, t in zip(cls, shade, text, strict=True)]
-    return pd.Series(np.array(out, dtype=object), index=status.index)
+def _cells(status: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(contractor, clause) → the ``<td>`` of its cell, for every row of ``status``."""
+    out = {}
+    columns = [status[c].tolist() for c in ("contractor_id", "clause", "status", "rate")]
+    for cid, clause, state, rate in zip(*columns, strict=True):
+        if state == STATUS_NOT_ASSESSED:
+            td = f'<td class="{STATUS_CLASS[state]}">未評価</td>'
+        elif state == STATUS_FAIL:
+            td = f'<td class="{STATUS_CLASS[state]} lv{fail_shade(rate)}">{pct(rate)}</td>'
+        else:
+            td = f'<td class="{STATUS_CLASS[state]}">{pct(rate)}</td>'
+        out[(str(cid), str(clause))] = td
+    return out
 
 
 def _rows(run: ReportRun, status: pd.DataFrame, ids: list[str], clauses: list[str]) -> str:
-    cells = status.assign(td=_cells(status)).pivot(
-        index="contractor_id", columns="clause", values="td"
-    )
-    row_cells = cells.loc[ids, clauses].agg("".join, axis=1)
+    cells = _cells(status)
     scores = dict(zip(run.ranking["contractor_id"], run.ranking["score"], strict=True))
     h = run.h
     return "".join(
         f'<tr><th scope="row"><a href="contractors/{page_name(cid)}">{h.t(cid)} '
         f"{h.t(run.names.get(cid, ''))}</a></th>"
-        f'<td class="num">{scores[cid]:.2f}</td>{row_cells[cid]}</tr>'
+        f'<td class="num">{scores[cid]:.2f}</td>'
+        + "".join(cells[(cid, clause)] for clause in clauses)
+        + "</tr>"
         for cid in ids
     )
 
