@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -95,6 +96,13 @@ def _missing_column(part: Part, column: Column, why: str, contractor_id: str) ->
 RawRecords = dict[str, np.ndarray]
 
 
+def _repeat(text: str, size: int) -> np.ndarray:
+    """An object array of ``size`` references to ``text`` (``np.full`` would copy it in each)."""
+    out = np.empty(size, dtype=object)
+    out.fill(text)
+    return out
+
+
 def raw_records(part: Part, contractor_id: str) -> tuple[RawRecords | None, list[dict], int]:
     """Cut one sheet or CSV file down to its records, cells still raw.
 
@@ -132,11 +140,11 @@ def raw_records(part: Part, contractor_id: str) -> tuple[RawRecords | None, list
         if column.key not in columns and not column.required:
             log.info("%s [%s]: 任意列 %s なし (blank)", part.source, part.sheet, column.name)
     data = {k: body[:, p] for k, p in (columns | extras).items()}
-    data.setdefault("contractor_id", np.full(size, contractor_id, dtype=object))
-    data["_source"] = np.full(size, part.source, dtype=object)
-    data["_sheet"] = np.full(size, part.sheet, dtype=object)
+    data.setdefault("contractor_id", _repeat(contractor_id, size))
+    data["_source"] = _repeat(part.source, size)
+    data["_sheet"] = _repeat(part.sheet, size)
     data["_row"] = grid.rows.to_numpy()[header + 1 :]
-    data["_missing"] = np.full(size, ",".join(c.key for c in missing), dtype=object)
+    data["_missing"] = _repeat(",".join(c.key for c in missing), size)
     why = "必須列「{}」がありません"
     return data, [_missing_column(part, c, why.format(c.name), contractor_id) for c in missing], 0
 
@@ -208,6 +216,20 @@ def _cell_defects(
     return records
 
 
+def _few_texts(
+    values: np.ndarray, change: Callable[[str], str] | None = None
+) -> pd.api.extensions.ExtensionArray:
+    """Strings of few distinct values (and None) as a ``str`` array, optionally changed.
+
+    What ``.astype("str")`` gives, converting each distinct string once: the rows then
+    share their string objects (python storage) or are taken from an array of the
+    distinct strings (pyarrow storage) instead of being converted one by one.
+    """
+    codes, uniques = pd.factorize(values)
+    distinct = [change(u) for u in uniques] if change is not None else uniques
+    return pd.array(distinct, dtype="str").take(codes, allow_fill=True)
+
+
 def _stack(parts: list[RawRecords]) -> pd.DataFrame:
     """One object-dtype frame of the parts' records (a column a part lacks is None there)."""
     columns = list(dict.fromkeys(key for part in parts for key in part))
@@ -263,12 +285,10 @@ def type_records(form: Form, parts: list[RawRecords]) -> tuple[pd.DataFrame, lis
         if bad.any():
             invalid[bad] += column.key + ","
     frame = pd.DataFrame(typed)
-    for key in origin:
-        frame[key] = raw[key].astype("str")
-    frame["_source"] = raw["_source"].astype("str")
-    frame["_sheet"] = raw["_sheet"].astype("str")
+    for key in (*origin, "_source", "_sheet"):
+        frame[key] = _few_texts(raw[key].to_numpy(dtype=object))
     frame["_row"] = raw["_row"].astype("int64")
-    frame["_invalid"] = pd.Series(invalid, dtype="str").str.rstrip(",")
+    frame["_invalid"] = _few_texts(invalid, lambda text: text.rstrip(","))
     frame["_unknown_contract"] = False
     if "contract_id" in base and "contract_id" not in frame:
         frame["contract_id"] = pd.Series(pd.NA, index=frame.index, dtype="str")
