@@ -49,8 +49,9 @@ BATCHES_PER_JOB = 2
 #: Bytes of files a batch is worth a worker from: a smaller data folder is read in this
 #: process, whatever ``jobs`` (starting workers would cost more than it saves).
 MIN_BATCH_BYTES = 4 * 1024 * 1024
-#: A batch holds at most about this many bytes of files (its worker's memory stays flat).
-BATCH_BYTES = 48 * 1024 * 1024
+#: A batch holds at most about this many bytes of files, so that memory stays flat: at
+#: 300 contractors (31 MB of files) one batch peaks at 770 MB, four at 490 MB (--jobs 1).
+BATCH_BYTES = 8 * 1024 * 1024
 #: Runs a batch of shards (the engine's own :func:`run_batch`; tests give another).
 RunBatch = Callable[[Masters, Sequence[str]], Shard]
 #: Called as each batch is done; raises to stop the run.
