@@ -15,6 +15,7 @@ import io
 import logging
 import os
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -213,8 +214,8 @@ def _csv_lines(text: str) -> list[str]:
     return lines
 
 
-def _csv_shape(lines: list[str], limits: Limits) -> int:
-    """The width of lines that are each one record (no quotes), refused past the limits.
+def _csv_shape(lines: list[str], limits: Limits) -> np.ndarray:
+    """The fields of each line that is one record (no quotes), refused past the limits.
 
     Before any field is split: the widest line so far sets the width of every row of the
     grid, so each line is checked against the columns and cells limits at that width; a
@@ -222,19 +223,44 @@ def _csv_shape(lines: list[str], limits: Limits) -> int:
     is the one reported, the extent before the field length on the same line.
     """
     count = len(lines)
-    widths = np.fromiter((line.count(",") for line in lines), dtype=np.int64, count=count) + 1
-    widths = np.maximum.accumulate(widths)
+    # Counted on the UTF-8 bytes: a comma or a line feed is one byte there, and a line has
+    # no more characters than bytes, so its length in bytes says when to measure its fields.
+    data = np.frombuffer("\n".join(lines).encode("utf-8"), dtype=np.uint8)
+    ends = np.append(np.flatnonzero(data == 10), len(data))
+    fields = np.diff(np.searchsorted(np.flatnonzero(data == 44), ends), prepend=0) + 1
+    lengths = np.diff(ends, prepend=-1) - 1
+    widths = np.maximum.accumulate(fields)
     numbers = np.arange(1, count + 1, dtype=np.int64)
     over = (widths > limits.max_columns) | (numbers * widths > limits.max_cells)
     first_over = int(np.argmax(over)) if over.any() else count
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=count)
     for pos in np.flatnonzero(lengths[:first_over] > limits.max_field_chars).tolist():
         longest = max(map(len, lines[pos].split(",")))
         if longest > limits.max_field_chars:
             raise guard.field_too_long(pos + 1, limits, longest)
     if first_over < count:
         raise guard.extent_error(first_over + 1, int(widths[first_over]), limits)
-    return int(widths[-1])
+    return fields
+
+
+def _csv_cells(lines: list[str], fields: np.ndarray, width: int) -> np.ndarray:
+    """The cells of quote-free lines (``fields`` each), padded with empty strings to ``width``.
+
+    The lines of the full width (nearly all) are split at once. One string object is kept
+    per distinct text, as pandas' parser did: a column of few values (codes, marks, names)
+    then costs a pointer per cell, not a string.
+    """
+    cells = np.empty((len(lines), width), dtype=object)
+    seen: dict[str, str] = {}
+    same = seen.setdefault
+    full = fields == width
+    if full.any():
+        flat = ",".join(lines if full.all() else compress(lines, full)).split(",")
+        cells[full] = np.array(list(map(same, flat, flat)), dtype=object).reshape(-1, width)
+    for pos in np.flatnonzero(~full).tolist():
+        row = lines[pos].split(",")
+        cells[pos, : len(row)] = list(map(same, row, row))
+        cells[pos, len(row) :] = ""
+    return cells
 
 
 def _object_frame(records: list[list], width: int, fill: str | None) -> pd.DataFrame:
@@ -266,15 +292,12 @@ def _csv_grid_fast(text: str, limits: Limits) -> Grid | None:
     if not text or '"' in text or text.count("\r") != text.count("\r\n"):
         return None
     lines = _csv_lines(text)
-    width = _csv_shape(lines, limits)
+    fields = _csv_shape(lines, limits)
+    width = int(fields.max())
     if text.startswith("\ufeff"):  # a second byte order mark: dropped, as pandas does
-        lines = _csv_lines(text[1:])
-    # One string object per distinct text, as pandas' parser keeps them: a column of few
-    # values (codes, marks, names) then costs a pointer per cell, not a string.
-    seen: dict[str, str] = {}
-    same = seen.setdefault
-    records = [list(map(same, fields, fields)) for fields in (line.split(",") for line in lines)]
-    cells = _object_frame(records, width, "")
+        lines = _csv_lines(text[1:])  # the same lines, or none when it was all the text
+        fields = fields[: len(lines)]
+    cells = pd.DataFrame(_csv_cells(lines, fields, width), dtype=object, copy=False)
     return Grid(cells=cells, rows=pd.Series(range(1, len(cells) + 1), dtype="int64"))
 
 
