@@ -344,14 +344,19 @@ def _read_formats(values: np.ndarray, out: np.ndarray, pending: np.ndarray) -> N
     """Read the strings of a large column in the formats a sample of them uses.
 
     Each format, most frequent first, is tried with :func:`pandas.to_datetime` on the
-    strings not read yet that have its separators. ``out`` gets their nanoseconds and
-    ``pending`` is cleared where read.
+    strings not read yet that have its separators (every one when there is one format).
+    ``out`` gets their nanoseconds and ``pending`` is cleared where read.
     """
     rest = np.flatnonzero(string_mask(values, pd.isna(values)))
     formats = _sniff_formats(values[rest])
-    shapes = np.fromiter(map(_separators, values[rest] if formats else ()), dtype=np.int64)
+    shapes = None  # one format: every string is tried
+    if len(formats) > 1:
+        shapes = np.fromiter(map(_separators, values[rest]), dtype=np.int64, count=len(rest))
     for fmt in formats:
-        tried = np.flatnonzero(shapes == _FORMAT_SEPARATORS[fmt])
+        if shapes is None:
+            tried = np.arange(len(rest))
+        else:
+            tried = np.flatnonzero(shapes == _FORMAT_SEPARATORS[fmt])
         where = rest[tried]
         ns, ok = _ns_in_range(pd.to_datetime(values[where], format=fmt, errors="coerce"))
         ok[ok] = ~_leap_seconds(values[where[ok]])
@@ -359,7 +364,9 @@ def _read_formats(values: np.ndarray, out: np.ndarray, pending: np.ndarray) -> N
         pending[where[ok]] = False
         keep = np.ones(len(rest), dtype=bool)
         keep[tried[ok]] = False
-        rest, shapes = rest[keep], shapes[keep]
+        rest = rest[keep]
+        if shapes is not None:
+            shapes = shapes[keep]
 
 
 def read_instants(values: np.ndarray, date_only: bool) -> tuple[np.ndarray, np.ndarray]:
