@@ -266,9 +266,8 @@ def _csv_cells(lines: list[str], fields: np.ndarray, width: int) -> np.ndarray:
 def _object_frame(records: list[list], width: int, fill: str | None) -> pd.DataFrame:
     """An object frame of ``records`` (rows of cells), rows shorter than ``width`` padded.
 
-    One two-dimensional object array under the frame, so that cutting it into columns
-    later costs no copy (a frame built from lists holds a column per array). Cells keep
-    their Python objects; short rows are padded with ``fill``.
+    One two-dimensional object array under the frame, which cutting into columns later
+    only views. Cells keep their Python objects; short rows are padded with ``fill``.
     """
     cells = np.empty((len(records), width), dtype=object)
     if not width or not records:
