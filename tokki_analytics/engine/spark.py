@@ -44,6 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+import numpy as np
 import pandas as pd
 
 from tokki_analytics.engine.local import plan_batches
@@ -55,6 +56,7 @@ from tokki_analytics.ingest.submission import Submission, assemble
 from tokki_analytics.rules import RULES, VIEWS, judge_column
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from great_expectations.core import ExpectationSuite, ExpectationSuiteValidationResult
     from great_expectations.core.batch_definition import BatchDefinition
     from pyspark.sql import DataFrame, SparkSession
@@ -74,6 +76,10 @@ PACKED_SCHEMA = "batch long, view string, piece int, rows long, dtypes string, p
 REST = ""
 #: Spark's log configuration for a session made here: errors only.
 LOG4J = Path(str(resources.files("tokki_analytics.engine") / "log4j2.properties"))
+#: The driver JVM's options: the logs, and the JIT's first tier only. GX runs a few hundred
+#: small queries; compiling them and Spark's code with the optimising tier cost more JVM CPU
+#: than the run itself (300 contractors on local[2]: 73 s of JVM CPU, 38 s with C1 alone).
+DRIVER_JAVA_OPTIONS = (f"-Dlog4j2.configurationFile={LOG4J.as_uri()}", "-XX:TieredStopAtLevel=1")
 
 
 @dataclass
@@ -106,9 +112,10 @@ def is_local(master: str) -> bool:
 def session_config(master: str) -> dict[str, str]:
     """The configuration of a session made by the engine.
 
-    No UI, no event log, no progress bar, errors-only logs; Arrow for pandas conversions
-    (without the slow fallback, whose conversions differ); a local master binds to
-    127.0.0.1 and shuffles into few partitions (GX's metrics are small aggregations).
+    No UI, no event log, no progress bar, errors-only logs, a quickly compiling driver JVM
+    (:data:`DRIVER_JAVA_OPTIONS`); Arrow for pandas conversions (without the slow fallback,
+    whose conversions differ); a local master binds to 127.0.0.1 and shuffles into few
+    partitions (GX's metrics are small aggregations).
     """
     config = {
         "spark.app.name": "tokki",
@@ -118,7 +125,7 @@ def session_config(master: str) -> dict[str, str]:
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.execution.arrow.pyspark.fallback.enabled": "false",
         "spark.sql.session.timeZone": "UTC",
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J.as_uri()}",
+        "spark.driver.extraJavaOptions": " ".join(DRIVER_JAVA_OPTIONS),
     }
     if is_local(master):
         config |= {
@@ -238,14 +245,14 @@ def restore_dtypes(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFra
 # --- in the Spark tasks ---------------------------------------------------------------------
 
 
-def packed_rows(batch: int, shard: Shard) -> pd.DataFrame:
+def packed_rows(batch: int, shard: Shard, piece_rows: int) -> pd.DataFrame:
     """A shard's packed rows: its views in pickled pieces, then the rest of the shard."""
     rows = []
     for name, view in shard.views.items():
         dtypes = json.dumps({column: str(dtype) for column, dtype in view.dtypes.items()})
-        starts = range(0, max(len(view), 1), PIECE_ROWS)
+        starts = range(0, max(len(view), 1), piece_rows)
         for piece, start in enumerate(starts):
-            part = view.iloc[start : start + PIECE_ROWS]
+            part = view.iloc[start : start + piece_rows]
             payload = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
             rows.append((batch, name, piece, len(part), dtypes, payload))
     rest = ShardLoad(**{f.name: getattr(shard, f.name) for f in fields(ShardLoad)})
@@ -255,24 +262,39 @@ def packed_rows(batch: int, shard: Shard) -> pd.DataFrame:
 
 
 def run_packed(
-    masters: Masters, batches: Sequence[Sequence[str]], frames: Iterator[pd.DataFrame]
+    masters: Masters,
+    batches: Sequence[Sequence[str]],
+    piece_rows: int,
+    frames: Iterator[pd.DataFrame],
 ) -> Iterator[pd.DataFrame]:
     """The task of step 1: each batch number of the input run and packed."""
     for frame in frames:
         for batch in frame["batch"].tolist():
-            yield packed_rows(batch, run_batch(masters, batches[batch]))
+            yield packed_rows(batch, run_batch(masters, batches[batch]), piece_rows)
 
 
 def unpacked(
-    offsets: Mapping[tuple[int, int], int], frames: Iterator[pd.DataFrame]
-) -> Iterator[pd.DataFrame]:
-    """The task of step 2: a view's pieces unpickled, ``_key`` offset to the whole view's."""
-    for frame in frames:
-        for batch, piece, payload in frame[["batch", "piece", "payload"]].itertuples(False):
+    offsets: Mapping[tuple[int, int], int], schema: pa.Schema, batches: Iterator[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
+    """The task of step 2: a view's pieces unpickled, ``_key`` numbered across the whole view.
+
+    A piece's rows are numbered from its offset (:func:`key_offsets`): 0…n−1 over the
+    pieces in batch and piece order, as a local run numbers the view's rows.
+
+    The pieces go to Spark as Arrow record batches of ``schema`` made here
+    (``mapInArrow``): pandas 3's Arrow-backed strings pass without a copy, where pyspark's
+    own pandas conversion goes through Python objects.
+    """
+    import pyarrow
+
+    for batch in batches:
+        columns = [batch.column(name).to_pylist() for name in ("batch", "piece", "payload")]
+        for number, piece, payload in zip(*columns, strict=True):
             part = pickle.loads(payload)
             if len(part):
-                part["_key"] = part["_key"] + offsets[(int(batch), int(piece))]
-                yield part
+                start = offsets[(number, piece)]
+                part["_key"] = np.arange(start, start + len(part), dtype="int64")
+                yield pyarrow.RecordBatch.from_pandas(part, schema=schema, preserve_index=False)
 
 
 # --- on the driver --------------------------------------------------------------------------
@@ -309,21 +331,23 @@ class SparkView:
 
 
 def build_views(packed: DataFrame, pieces: Sequence[Piece]) -> dict[str, SparkView]:
-    """Every check view as a cached Spark DataFrame made from its packed pieces."""
+    """Every check view as a Spark DataFrame made from its packed pieces, cached on first use."""
     from pyspark.sql import functions
+    from pyspark.sql.pandas.types import to_arrow_schema
 
     views = {}
     for name in VIEWS:
         own = [p for p in pieces if p.view == name]
         dtypes = merged_dtypes([(p.rows, p.dtypes) for p in own])
         rows = packed.where(functions.col("view") == name).select("batch", "piece", "payload")
-        frame = rows.mapInPandas(partial(unpacked, key_offsets(own)), spark_schema(dtypes))
+        schema = spark_schema(dtypes)
+        task = partial(unpacked, key_offsets(own), to_arrow_schema(schema))
+        frame = rows.mapInArrow(task, schema)
         count = sum(p.rows for p in own)
         frame = frame.coalesce(
             max(1, min(-(-count // PARTITION_ROWS), len({p.batch for p in own})))
         )
         views[name] = SparkView(frame.cache(), dtypes, count)
-        views[name].frame.count()  # materialised while the packed pieces are cached
     return views
 
 
@@ -422,7 +446,7 @@ def read_packed(
     from pyspark.sql import functions
 
     numbers = session.range(0, len(batches), 1, numPartitions=len(batches))
-    task = partial(run_packed, masters, batches)
+    task = partial(run_packed, masters, batches, PIECE_ROWS)
     packed = numbers.withColumnRenamed("id", "batch").mapInPandas(task, PACKED_SCHEMA)
     packed = packed.persist(StorageLevel.MEMORY_AND_DISK)
     listing = packed.select("batch", "view", "piece", "rows", "dtypes").collect()
@@ -441,11 +465,10 @@ def audit_spark(
     batches = plan_batches(masters, session.sparkContext.defaultParallelism) or [[]]
     packed, pieces, loads = read_packed(session, masters, batches)
     views = build_views(packed, pieces)
-    packed.unpersist()
     counts = {}
-    for name, view in views.items():
-        rule_ids = [rule.id for rule in VIEWS[name].rules]
-        counts[name] = unit_counts(view, rule_ids)
+    for name, view in views.items():  # the first job on each view caches it
+        counts[name] = unit_counts(view, [rule.id for rule in VIEWS[name].rules])
+    packed.unpersist()
     validation = validate_spark(views, counts, suites())
     failing = {}
     for name, view in views.items():
