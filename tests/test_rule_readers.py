@@ -1,7 +1,7 @@
 """The comparison's inspection targets and the briefing's take-out states follow the rules.
 
 Both read the rules' views (contracts: ``judge__P-1``, ``inspected_within_year``; takeout:
-``judge__C7.2-2``, ``return_ok``, ``returnable``, ``overdue``) instead of deciding again, so
+``judge__C7_2-2``, ``return_ok``, ``returnable``, ``overdue``) instead of deciding again, so
 they agree with the findings of P-1 and C7.2-2, also where a contract has ended, a clause is
 excluded, or an overdue take-out is not judged.
 """
