@@ -12,8 +12,9 @@ afterwards. It measures:
 
 - the parse floor: python-calamine and pandas ``read_csv`` over every file, one process, no
   typing (what reading alone costs);
-- ``tokki run`` for each configuration (``default``: no option; ``local1``: ``--jobs 1``; ``local2``: ``--jobs 2``;
-  ``spark2``: ``--engine spark --spark-master local[2]``): wall time, CPU time of the whole
+- ``tokki run`` for each configuration (``default``: no option; ``local1``: ``--jobs 1``;
+  ``local2``: ``--jobs 2``; ``spark2``: ``--engine spark --spark-master local[2]``): wall
+  time, CPU time of the whole
   process tree, and the peak of the tree's summed RSS (sampled every 0.1 s with psutil), and,
   where the run writes them (``--timings``), its stages.
 
