@@ -2,36 +2,31 @@
 
 ``tokki run DATA --engine spark [--spark-master MASTER]``. Spark does the distribution:
 
-1. **Shards.** The shards (:func:`~tokki_analytics.engine.shard.shard_ids`) are cut into
-   batches as the local engine cuts them (:func:`~tokki_analytics.engine.local.plan_batches`,
-   a few per core of the cluster); a DataFrame of batch numbers, one per partition, is mapped
-   with ``mapInPandas`` so that each Spark task runs the one shard function
-   (:func:`~tokki_analytics.engine.shard.run_batch`) with the masters (shipped with the task
-   function, broadcast by Spark). A task yields its batch *packed*: each check view in
-   pickled pieces of at most :data:`PIECE_ROWS` rows with its pandas dtypes, and the rest of
-   the shard (typed frames of the lean forms, defects, …) as one more piece. The packed
-   frame is cached: the shards are read once.
-2. **Views.** Each view becomes a Spark DataFrame (``mapInPandas`` over its pieces), its
-   schema derived from the pandas dtypes (:func:`spark_schema`) and its ``_key`` made unique
-   across batches, 0…n−1 in shard order: the keys a local run gives. Views are cached.
+1. **Shards.** The shards are cut into batches as the local engine cuts them
+   (:func:`~tokki_analytics.engine.local.plan_batches`, a few per core); a DataFrame of batch
+   numbers, one per partition, is mapped with ``mapInPandas``: each Spark task runs the one
+   shard function (:func:`~tokki_analytics.engine.shard.run_batch`) with the masters, which
+   travel with the task function. A task yields its batch *packed*: each view in pickled
+   pieces of at most :data:`PIECE_ROWS` rows with its pandas dtypes, and the rest of the
+   shard as one more piece. The packed frame is cached: the shards are read once.
+2. **Views.** Each view becomes a cached Spark DataFrame (``mapInArrow`` over its pieces),
+   its schema derived from the pandas dtypes (:func:`spark_schema`), its ``_key`` numbered
+   0…n−1 across batches and pieces in shard order: the keys a local run gives.
 3. **Validation.** GX validates each view through its Spark datasource with the same suites
    and result format as the local engine (:func:`tokki_analytics.gx.validate.validate_view`),
    giving the same :class:`~tokki_analytics.gx.validate.RuleResult` objects.
-4. **Back to the driver** come only the small things: the shards' lean parts (put together
-   with :func:`~tokki_analytics.ingest.submission.assemble`), each view's failing rows (all
-   its columns, for the findings' detail lines; dtypes restored as the shard built them),
-   and units checked per rule × contractor × contract, counted in Spark, for compliance.
-   A view's other rows never leave the cluster.
+4. **Back to the driver** come only the shards' lean rests (put together with
+   :func:`~tokki_analytics.ingest.submission.assemble`), each view's failing rows (dtypes
+   restored) and units checked per rule × contractor × contract, counted in Spark.
 
-The session: the active one if there is one (a notebook's, a test's), else one made here
-with :func:`session_config` and stopped at the end. A local master binds to 127.0.0.1 and
-nothing is served: no UI, no event log.
+The session: the active one if there is one (a notebook's, a test's), else a new one
+(:func:`session_config`) stopped at the end. A local master binds to 127.0.0.1; nothing is
+served (no UI, no event log).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import pickle
 import sys
@@ -61,8 +56,6 @@ if TYPE_CHECKING:
     from great_expectations.core.batch_definition import BatchDefinition
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import DataType, StructType
-
-log = logging.getLogger(__name__)
 
 #: Rows per pickled piece of a view: one Spark row of the packed frame.
 PIECE_ROWS = 50_000
@@ -276,14 +269,10 @@ def run_packed(
 def unpacked(
     offsets: Mapping[tuple[int, int], int], schema: pa.Schema, batches: Iterator[pa.RecordBatch]
 ) -> Iterator[pa.RecordBatch]:
-    """The task of step 2: a view's pieces unpickled, ``_key`` numbered across the whole view.
+    """The task of step 2: a view's pieces as Arrow batches, ``_key`` from each offset on.
 
-    A piece's rows are numbered from its offset (:func:`key_offsets`): 0…n−1 over the
-    pieces in batch and piece order, as a local run numbers the view's rows.
-
-    The pieces go to Spark as Arrow record batches of ``schema`` made here
-    (``mapInArrow``): pandas 3's Arrow-backed strings pass without a copy, where pyspark's
-    own pandas conversion goes through Python objects.
+    Arrow batches made here (``mapInArrow``) take pandas 3's Arrow-backed strings without a
+    copy; pyspark's own pandas conversion goes through Python objects.
     """
     import pyarrow
 
