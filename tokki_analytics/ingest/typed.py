@@ -73,10 +73,17 @@ def empty_frame(form: Form) -> pd.DataFrame:
 
 
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """True for rows whose cells are all blank."""
+    """True for rows whose cells are all blank.
+
+    Each column is looked at only in the rows still blank in the columns before it (most
+    rows have a value in the first).
+    """
     blank = np.ones(len(frame), dtype=bool)
     for col in frame.columns:
-        blank &= blank_cells(frame[col].to_numpy(dtype=object))
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        blank[rows] = blank_cells(frame[col].to_numpy(dtype=object)[rows])
     return blank
 
 
