@@ -273,7 +273,9 @@ def type_records(form: Form, parts: list[RawRecords]) -> tuple[pd.DataFrame, lis
     raw = _stack(parts)
     origin = {"contractor_id"} - {c.key for c in form.columns}
     data_columns = [c for c in raw.columns if c not in _META and c not in origin]
-    raw = raw[~_blank_rows(raw[data_columns])].reset_index(drop=True)
+    blank = _blank_rows(raw[data_columns])
+    if blank.any():
+        raw = raw[~blank].reset_index(drop=True)
     typed: dict[str, pd.Series] = {}
     invalid = np.full(len(raw), "", dtype=object)
     missing = pd.factorize(raw["_missing"].to_numpy(dtype=object))
