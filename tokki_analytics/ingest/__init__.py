@@ -7,7 +7,8 @@ the data flow:
   the Q0 of what cannot be read;
 - :mod:`.read`: one file read into raw grids (CSV encodings, workbooks) and header rows
   found; workbooks are read by :mod:`.sheetreader` in a worker process, inside the limits
-  of :mod:`.guard` (messages) and the checks of :mod:`.xlsx` (the zip and its XML);
+  of :mod:`.guard` (messages) and the checks of :mod:`.xlsx` (the zip and its XML), its
+  requests timed by :mod:`.watchdog`;
 - :mod:`.typed`: grids cut to raw records, typed by form with :mod:`.values` (cell kinds),
   :mod:`.dates` (dates and 和暦) and :mod:`.cells` (blanks, column encoding);
 - :mod:`.checks`: contracts, Q3 and Q1; :mod:`.defects`: the Q0–Q3 records;
