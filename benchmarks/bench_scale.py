@@ -10,8 +10,8 @@ For each size it generates a prefecture once (``tokki samples``, seed 3, about 6
 access-log rows per contractor: 2 M at 300, 20 M at 3,000) under ``--root`` and reuses it
 afterwards. It measures:
 
-- the parse floor: python-calamine and pandas ``read_csv`` over every file, one process, no
-  typing (what reading alone costs);
+- the parse floor of benchmarks/bench_parse_floor.py: python-calamine and pandas
+  ``read_csv`` over every file, one process, no typing (what reading alone costs);
 - ``tokki run`` for each configuration (``default``: no option; ``local1``: ``--jobs 1``;
   ``local2``: ``--jobs 2``; ``spark2``: ``--engine spark --spark-master local[2]``): wall
   time, CPU time of the whole
@@ -37,6 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_parse_floor  # noqa: E402 - the one parse floor, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKKI = [sys.executable, "-m", "tokki_analytics.cli"]
@@ -80,32 +83,9 @@ def prefecture(root: Path, contractors: int) -> Path:
 
 
 def parse_floor(data: Path) -> tuple[float, int]:
-    """Seconds to parse every file with calamine / pandas, and the rows read."""
-    import pandas as pd
-    from python_calamine import CalamineWorkbook
-
-    rows = 0
-    start = time.perf_counter()
-    for path in sorted(data.rglob("*")):
-        suffix = path.suffix.lower()
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            try:
-                book = CalamineWorkbook.from_path(str(path))
-                for name in book.sheet_names:
-                    rows += len(book.get_sheet_by_name(name).to_python())
-            except Exception:  # noqa: BLE001 - the samples plant unreadable files (Q0)
-                continue
-        elif suffix == ".csv":
-            raw = path.read_bytes()
-            encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "cp932"
-            try:
-                rows += len(pd.read_csv(path, dtype=str, encoding=encoding))
-            except (UnicodeDecodeError, pd.errors.ParserError):
-                try:
-                    rows += len(pd.read_csv(path, dtype=str, encoding_errors="replace"))
-                except pd.errors.ParserError:
-                    continue  # a planted unreadable CSV (Q0)
-    return time.perf_counter() - start, rows
+    """Seconds to parse every file (benchmarks/bench_parse_floor.py), and the rows read."""
+    floor = bench_parse_floor.parse_floor(data)
+    return floor.seconds, floor.workbook_rows + floor.csv_rows
 
 
 def _tree(process: psutil.Process) -> list[psutil.Process]:
