@@ -137,7 +137,7 @@ def measure(data: Path, config: str, size: int, offered: str) -> Result:
         result.exit_code = process.returncode
         result.cpu = sum(cpu.values())
         if timings.is_file():
-            result.stages = json.loads(timings.read_text("utf-8"))
+            result.stages = json.loads(timings.read_text("utf-8"))["stages"]
         if process.returncode not in (0, 1):
             stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
             result.note = stderr.strip().splitlines()[-1][:160] if stderr.strip() else "failed"

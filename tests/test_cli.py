@@ -116,6 +116,24 @@ def test_run_exit_code_follows_fail_on_and_logs_plain_lines(data_dir: Path, tmp_
     assert done.stdout == "" and "tokki:" not in done.stderr
 
 
+def test_timings_name_every_stage_and_never_replace_a_foreign_file(
+    data_dir: Path, tmp_path: Path, capsys
+):
+    timings = tmp_path / "t.json"
+    args = ["run", str(data_dir), "--out", str(tmp_path / "o"), "--no-history", "--quiet"]
+    assert main([*args, "--timings", str(timings)]) == 0
+    stages = json.loads(timings.read_text("utf-8"))["stages"]
+    assert list(stages) == ["setup", "load and views", "validation", "findings",
+                            "writing reports"]  # fmt: skip
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert main([*args, "--timings", str(timings)]) == 0  # its own file: replaced
+    foreign = tmp_path / "notes.json"
+    foreign.write_text('{"mine": 1}', "utf-8")
+    assert main([*args, "--timings", str(foreign)]) == 2
+    assert foreign.read_text("utf-8") == '{"mine": 1}'
+    assert "上書きしません" in capsys.readouterr().err
+
+
 def test_notebook_without_the_notebooks_extra_says_what_to_install(
     data_dir: Path, tmp_path: Path, monkeypatch, capsys
 ):

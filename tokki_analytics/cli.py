@@ -19,9 +19,10 @@ import traceback
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from tokki_analytics.notebooks.nbrun import NOTEBOOKS, taking
+from tokki_analytics.progress import Progress, check_timings_path, write_timings
 from tokki_analytics.safetext import escape_controls, json_text, terminal_text
 from tokki_analytics.vocab import SEVERITIES, SEVERITY_ALIASES, SEVERITY_RANK, severity_grade
 
@@ -201,6 +202,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     history_dir = None if args.no_history else Path(args.history or default_store_dir())
     check_run_out(Path(args.out), Path(args.data), history_dir)  # before the audit, not after
+    if args.timings:
+        check_timings_path(Path(args.timings))
     progress = Progress(quiet=args.quiet)
     result = audit(
         Path(args.data),
@@ -223,6 +226,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     publish(result, out, options)
     progress.done()
+    if args.timings:
+        write_timings(Path(args.timings), progress)
     if not args.quiet:
         _print_run(result, out)
     return failing_exit(result.findings, args.fail_on)
@@ -275,40 +280,6 @@ def failing_exit(findings: pd.DataFrame, fail_on: str | None) -> int:
     threshold = SEVERITY_RANK[severity_grade(fail_on)]
     ranks = findings["severity"].map(SEVERITY_RANK)
     return EXIT_FINDINGS if (ranks >= threshold).any() else EXIT_OK
-
-
-class Progress:
-    """Stage progress: one updating line on a terminal, plain log lines otherwise."""
-
-    def __init__(self, quiet: bool = False, stream: TextIO | None = None) -> None:
-        self.quiet = quiet
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.started = dt.datetime.now()
-        self.count = 0
-
-    def __call__(self, label: str) -> None:
-        """Report that the stage ``label`` starts."""
-        if self.quiet:
-            return
-        self.count += 1
-        elapsed = (dt.datetime.now() - self.started).total_seconds()
-        if self.tty:
-            self.stream.write(f"\r\x1b[K[{self.count}] {label} … {elapsed:5.1f}s")
-        else:
-            self.stream.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} tokki: {label}\n")
-        self.stream.flush()
-
-    def done(self) -> None:
-        """Finish the progress display."""
-        if self.quiet:
-            return
-        elapsed = (dt.datetime.now() - self.started).total_seconds()
-        if self.tty:
-            self.stream.write(f"\r\x1b[K完了 (done) {elapsed:.1f}s\n")
-        else:
-            self.stream.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} tokki: 完了 (done)\n")
-        self.stream.flush()
 
 
 def _print_run(result: Audit, out: Path) -> None:
@@ -390,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on",
         choices=[*SEVERITIES, *SEVERITY_ALIASES],
         help="この重大度以上の指摘があれば終了コード 1 (exit 1 on findings at or above)",
+    )
+    p.add_argument(
+        "--timings", help="段階ごとの所要秒数を JSON で書き出す (write stage seconds as JSON)"
     )
     p.set_defaults(func=cmd_run)
 
