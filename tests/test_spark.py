@@ -16,8 +16,11 @@ missing they are skipped, and fail under CI=true.
 from __future__ import annotations
 
 import importlib.util
+import os
 import pickle
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -47,7 +50,7 @@ def spark() -> Iterator[object]:
     require_installed(shutil.which("java") or "/usr/bin/java", "a Java runtime")
     spec = importlib.util.find_spec("pyspark")
     require_installed(spec.origin if spec and spec.origin else "pyspark", "pyspark")
-    from tokki_analytics.engine.spark import new_session
+    from tokki_analytics.engine.session import new_session
 
     session = new_session("local[2]")
     yield session
@@ -155,3 +158,36 @@ def test_every_view_dtype_survives_the_spark_round_trip(spark):
 def test_every_view_survives_the_spark_round_trip(spark):
     for name, view in _views(DATA).items():
         pd.testing.assert_frame_equal(_round_trip(spark, [view]), view, obj=name)
+
+
+def _die(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """A Spark task whose Python worker ends abruptly (as out of memory would end it)."""
+    os._exit(9)
+    yield from batches
+
+
+def test_a_failed_spark_job_is_a_message_not_a_jvm_trace(spark):
+    from tokki_analytics.engine.session import SparkError, told_failures
+
+    with pytest.raises(SparkError) as caught, told_failures("local[2]"):
+        spark.range(4, numPartitions=2).mapInPandas(_die, "id long").collect()
+    message = str(caught.value)
+    assert message.startswith("Spark のジョブが失敗しました（マスター local[2]）")
+    assert "the Spark job failed" in message and "\tat " not in message
+    assert len(message) < 900
+    assert spark.range(3).count() == 3  # the session lives on
+
+
+def test_no_java_is_a_message_naming_the_package(tmp_path):
+    """No JVM is started: the check comes first (in a process of its own, no session)."""
+    spec = importlib.util.find_spec("pyspark")
+    require_installed(spec.origin if spec and spec.origin else "pyspark", "pyspark")
+    env = {**os.environ, "JAVA_HOME": str(tmp_path / "no-java"), "GX_ANALYTICS_ENABLED": "False"}
+    args = ["run", str(DATA), "--out", str(tmp_path / "o"), "--no-history", "--engine", "spark"]
+    done = subprocess.run(
+        [sys.executable, "-m", "tokki_analytics.cli", *args, "--quiet"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Java（17 以上）が必要" in done.stderr and "default-jre-headless" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "o" / "findings.csv").exists()

@@ -19,23 +19,17 @@
    :func:`~tokki_analytics.ingest.submission.assemble`), each view's failing rows (dtypes
    restored) and units checked per rule × contractor × contract, counted in Spark.
 
-The session: the active one if there is one (a notebook's, a test's), else a new one
-(:func:`session_config`) stopped at the end. A local master binds to 127.0.0.1; nothing is
-served (no UI, no event log).
+The session and Spark's failures: :mod:`tokki_analytics.engine.session`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import partial
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -43,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from tokki_analytics.engine.local import plan_batches
+from tokki_analytics.engine.session import spark_session, told_failures
 from tokki_analytics.engine.shard import Masters, Shard, run_batch
 from tokki_analytics.findings import compliance_table
 from tokki_analytics.gx.validate import RuleResult, Validation, quiet_context, validate_view
@@ -67,12 +62,6 @@ PARTITION_ROWS = 500_000
 PACKED_SCHEMA = "batch long, view string, piece int, rows long, dtypes string, payload binary"
 #: ``view`` of the piece that holds a batch's shard without its views.
 REST = ""
-#: Spark's log configuration for a session made here: errors only.
-LOG4J = Path(str(resources.files("tokki_analytics.engine") / "log4j2.properties"))
-#: The driver JVM's options: the logs, and the JIT's first tier only. GX runs a few hundred
-#: small queries; compiling them and Spark's code with the optimising tier cost more JVM CPU
-#: than the run itself (300 contractors on local[2]: 73 s of JVM CPU, 38 s with C1 alone).
-DRIVER_JAVA_OPTIONS = (f"-Dlog4j2.configurationFile={LOG4J.as_uri()}", "-XX:TieredStopAtLevel=1")
 
 
 @dataclass
@@ -92,74 +81,6 @@ class SparkAudit:
     views: dict[str, pd.DataFrame]
     validation: Validation
     compliance: pd.DataFrame
-
-
-# --- the session ----------------------------------------------------------------------------
-
-
-def is_local(master: str) -> bool:
-    """Whether ``master`` runs Spark in this process's JVM (``local``, ``local[4]`` …)."""
-    return master == "local" or master.startswith("local[")
-
-
-def session_config(master: str) -> dict[str, str]:
-    """The configuration of a session made by the engine.
-
-    No UI, no event log, no progress bar, errors-only logs, a quickly compiling driver JVM
-    (:data:`DRIVER_JAVA_OPTIONS`); Arrow for pandas conversions (without the slow fallback,
-    whose conversions differ); a local master binds to 127.0.0.1 and shuffles into few
-    partitions (GX's metrics are small aggregations).
-    """
-    config = {
-        "spark.app.name": "tokki",
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.eventLog.enabled": "false",
-        "spark.sql.execution.arrow.pyspark.enabled": "true",
-        "spark.sql.execution.arrow.pyspark.fallback.enabled": "false",
-        "spark.sql.session.timeZone": "UTC",
-        "spark.driver.extraJavaOptions": " ".join(DRIVER_JAVA_OPTIONS),
-    }
-    if is_local(master):
-        config |= {
-            "spark.driver.host": "127.0.0.1",
-            "spark.driver.bindAddress": "127.0.0.1",
-            "spark.sql.shuffle.partitions": str(2 * (os.cpu_count() or 1)),
-        }
-    return config
-
-
-def new_session(master: str) -> SparkSession:
-    """A session on ``master`` configured by :func:`session_config` (the caller stops it)."""
-    from pyspark.sql import SparkSession
-
-    if is_local(master):
-        # Read as the session starts: the JVM's address, and the Python of the workers (this
-        # interpreter, which has the package; a cluster's executors name theirs).
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.master(master)
-    for key, value in session_config(master).items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-@contextmanager
-def spark_session(master: str) -> Iterator[SparkSession]:
-    """The active session, or a new one on ``master`` that is stopped on leaving."""
-    from pyspark.sql import SparkSession
-
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        yield active
-        return
-    session = new_session(master)
-    try:
-        yield session
-    finally:
-        session.stop()
 
 
 # --- pandas dtypes ↔ Spark types ------------------------------------------------------------
@@ -492,7 +413,7 @@ def run_spark(masters: Masters, suites_dir: Path, master: str = "local[*]") -> S
     gx = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokki-gx")
     try:
         suites = gx.submit(load_suites, suites_dir)
-        with spark_session(master) as session:
+        with told_failures(master), spark_session(master) as session:
             return audit_spark(session, masters, suites.result)
     finally:
         gx.shutdown(wait=False, cancel_futures=True)
