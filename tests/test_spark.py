@@ -37,6 +37,7 @@ from tokki_analytics.engine.shard import combine, read_masters, run_batch, shard
 from tokki_analytics.gx.suites import load_suites
 from tokki_analytics.gx.validate import batch_definition, quiet_context, validate_view
 from tokki_analytics.rules import VIEWS, judge_column
+from tokki_analytics.strings import python_strings
 
 pytestmark = pytest.mark.spark
 
@@ -112,6 +113,11 @@ def test_gx_on_spark_gives_the_rule_results_of_pandas(spark, suites):
 
 def _every_dtype() -> pd.DataFrame:
     """A view-like frame with each dtype the views use, and a missing value in each."""
+    with python_strings():  # as the views are built
+        return _every_dtype_frame()
+
+
+def _every_dtype_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "_key": np.arange(100, 103, dtype="int64"),  # a batch's keys: numbered again

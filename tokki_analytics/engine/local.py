@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from tokki_analytics.engine.memory import release
 from tokki_analytics.engine.shard import Masters, Shard, combine, lost_shard, run_batch, shard_ids
 from tokki_analytics.ingest.sheetreader import close_readers
 
@@ -129,7 +130,10 @@ def _start_worker(masters: Masters) -> None:
 
 
 def _work(run: RunBatch, batch: Sequence[str]) -> Shard:
-    return run(_WORKER["masters"], batch)
+    try:
+        return run(_WORKER["masters"], batch)
+    finally:
+        release()
 
 
 def _pool_round(
@@ -242,6 +246,7 @@ def read_shards(
         shards = []
         for batch in batches:
             shards.append(run(masters, batch))
+            release()
             check()
         return shards
     close_readers()  # this process has read the masters; the workers read the rest
@@ -285,6 +290,8 @@ def run_local(
         suites = gx.submit(load_suites, suites_dir)
         shards = read_shards(masters, jobs or default_jobs(), check=_suites_check(suites))
         submission, views = combine(masters, shards)
+        del shards
+        release()
         loaded = suites.result()
     finally:
         gx.shutdown(wait=False, cancel_futures=True)
@@ -292,4 +299,6 @@ def run_local(
 
     if progress is not None:
         progress("検証 (validation)")
-    return submission, views, validate(views, loaded)
+    validation = validate(views, loaded)
+    release()
+    return submission, views, validation

@@ -46,6 +46,7 @@ from tokki_analytics.ingest.masters import Masters, read_masters
 from tokki_analytics.ingest.shards import ShardLoad, batch_label, read_batch, shard_ids, typed_forms
 from tokki_analytics.ingest.submission import Submission, assemble, concat_rows
 from tokki_analytics.rules import VIEWS, View
+from tokki_analytics.strings import python_strings
 
 __all__ = [
     "NAME_FORMS",
@@ -173,6 +174,7 @@ def _shard(masters: Masters, loaded: ShardLoad) -> Shard:
     return Shard(**values, views=views)
 
 
+@python_strings()
 def run_batch(masters: Masters, ids: Sequence[str]) -> Shard:
     """Read and check the shards ``ids`` at once (see the module docstring).
 
@@ -195,6 +197,7 @@ def run_shard(masters: Masters, shard_id: str) -> Shard:
     return run_batch(masters, [shard_id])
 
 
+@python_strings()
 def lost_shard(masters: Masters, ids: Sequence[str], reason_ja: str, reason_en: str) -> Shard:
     """The shard of contractors whose folder could not be checked at all, each with a Q0.
 
@@ -226,6 +229,7 @@ def lost_shard(masters: Masters, ids: Sequence[str], reason_ja: str, reason_en: 
     return _shard(masters, loaded)
 
 
+@python_strings()
 def combine(
     masters: Masters, shards: Sequence[Shard]
 ) -> tuple[Submission, dict[str, pd.DataFrame]]:

@@ -44,6 +44,7 @@ from tokki_analytics.gx.validate import RuleResult, Validation, quiet_context, v
 from tokki_analytics.ingest.shards import ShardLoad
 from tokki_analytics.ingest.submission import Submission, assemble
 from tokki_analytics.rules import RULES, VIEWS, judge_column
+from tokki_analytics.strings import python_strings
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -140,13 +141,16 @@ def spark_schema(dtypes: Mapping[str, str]) -> StructType:
     )
 
 
+@python_strings()
 def restore_dtypes(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
     """Rows collected from Spark, with the pandas dtypes the shard built them with.
 
     Arrow gives nullable integers back as float and strings as objects; the findings'
-    detail lines format values by dtype, so each column gets its own back.
+    detail lines format values by dtype, so each column gets its own back, and text
+    (column names included) is Python strings (:mod:`tokki_analytics.strings`).
     """
     out = frame[list(dtypes)].copy()
+    out.columns = pd.Index(list(dtypes))  # names as Python strings, as the views have them
     for column, dtype in dtypes.items():
         values = out[column]
         if dtype in ("str", "string"):

@@ -9,7 +9,7 @@ its context is ephemeral (in memory), unless Data Docs are asked for.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -165,6 +165,32 @@ def validate_view(
     return rules, outcome
 
 
+def _strings(value: object) -> Iterator[str]:
+    """Every text inside ``value`` (nested dicts, lists and GX's row-condition objects)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            yield from _strings(item)
+    elif hasattr(value, "model_dump"):
+        yield from _strings(value.model_dump())
+
+
+def suite_columns(suite: ExpectationSuite, columns: Sequence[str]) -> list[str]:
+    """The columns of ``columns`` that ``suite`` names (row conditions too), and ``_key``.
+
+    GX is handed only these: it copies the rows a row condition selects, every column
+    included, and a view's text columns (``_source``, ids) are most of its memory.
+    """
+    named = {"_key"}
+    for expectation in suite.expectations:
+        named.update(_strings(expectation.configuration.kwargs))
+    return [column for column in columns if column in named]
+
+
 def validate(views: dict[str, pd.DataFrame], suites: dict[str, ExpectationSuite]) -> Validation:
     """Validate every view against its suite, once, all contractors together.
 
@@ -190,7 +216,7 @@ def validate(views: dict[str, pd.DataFrame], suites: dict[str, ExpectationSuite]
             rule_id: int(frame[judge_column(rule_id)].sum())
             for rule_id in ((e.meta or {})["rule_id"] for e in suite.expectations)
         }
-        data = None if frame.empty else frame
+        data = None if frame.empty else frame[suite_columns(suite, list(frame.columns))]
         rules, outcome = validate_view(batches, view, suite, data, judged)
         results.update((rule.rule_id, rule) for rule in rules)
         if outcome is not None:

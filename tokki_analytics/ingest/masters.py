@@ -34,6 +34,7 @@ from tokki_analytics.ingest.read import read_place
 from tokki_analytics.ingest.typed import cut_parts, type_records
 from tokki_analytics.rules import note_blocked_rules
 from tokki_analytics.settings import Settings, load_settings
+from tokki_analytics.strings import python_strings
 
 #: Columns of ``Submission.contractors`` (one row per contractor folder).
 CONTRACTOR_COLUMNS = ["contractor_id", "folder", "known"]
@@ -197,6 +198,7 @@ def _folder_table(
     return pd.DataFrame(rows, columns=CONTRACTOR_COLUMNS), defects
 
 
+@python_strings()
 def read_masters(
     data_dir: Path | str,
     settings: Settings | None = None,

@@ -34,6 +34,7 @@ from tokki_analytics.ingest.masters import Masters, submitted_frame
 from tokki_analytics.ingest.read import read_place
 from tokki_analytics.ingest.typed import RawRecords, cut_parts, type_records
 from tokki_analytics.rules import note_blocked_rules
+from tokki_analytics.strings import python_strings
 
 
 @dataclass
@@ -139,6 +140,7 @@ def _noted(masters: Masters, defects: pd.DataFrame, submitted: pd.DataFrame) -> 
     return noted.iloc[len(masters.defects) :].reset_index(drop=True)
 
 
+@python_strings()
 def read_batch(masters: Masters, ids: Sequence[str]) -> ShardLoad:
     """Read the shards ``ids`` (a batch; one shard when ``ids`` has one id).
 

@@ -44,6 +44,7 @@ from tokki_analytics.ingest.shards import ShardLoad, read_batch, shard_ids, type
 from tokki_analytics.ingest.typed import RawRecords, cut_parts, empty_frame, type_records
 from tokki_analytics.masking import names_in
 from tokki_analytics.settings import Settings
+from tokki_analytics.strings import python_strings
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,7 @@ def _unplaced(masters: Masters, loads: Sequence[ShardLoad]) -> dict[str, int]:
     return counts
 
 
+@python_strings()
 def assemble(masters: Masters, loads: Sequence[ShardLoad]) -> Submission:
     """Put the masters and the shards read together: the :class:`Submission` of a load.
 

@@ -33,6 +33,7 @@ from tokki_analytics.rules import (
 )
 from tokki_analytics.rules.base import Rule, RuleInfo, View
 from tokki_analytics.rules.quality import QUALITY_RULES
+from tokki_analytics.strings import python_strings
 from tokki_analytics.vocab import clause_key
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def _form_clauses() -> dict[str, tuple[str, ...]]:
 FORM_CLAUSES: dict[str, tuple[str, ...]] = _form_clauses()
 
 
+@python_strings()
 def build_views(sub: Submission) -> dict[str, pd.DataFrame]:
     """Build every check view of ``sub``.
 
