@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import psutil
@@ -158,10 +159,10 @@ def machine() -> dict[str, str]:
             (out.stderr or out.stdout).splitlines()[0] if (out.stderr or out.stdout) else ""
         )
     versions = {}
-    for name in ("pandas", "great_expectations", "pyspark", "python_calamine"):
+    for name in ("pandas", "great-expectations", "pyspark", "python-calamine", "openpyxl"):
         try:
-            versions[name] = __import__(name).__version__
-        except (ImportError, AttributeError):
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
             versions[name] = "—"
     return {
         "CPU": f"{cpu}, {os.cpu_count()} cores",

@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +30,10 @@ LOG4J = Path(str(resources.files("tokki_analytics.engine") / "log4j2.properties"
 DRIVER_JAVA_OPTIONS = (f"-Dlog4j2.configurationFile={LOG4J.as_uri()}", "-XX:TieredStopAtLevel=1")
 
 
+#: The JVM heap of a local master (driver and executors in one JVM). Spark's default, 1g,
+#: ran out at 3,000 contractors (20 M access-log rows) while caching the views, and a JVM
+#: out of memory ends the whole session.
+LOCAL_DRIVER_MEMORY = "2g"
 #: Characters of Spark's own reason kept in a message.
 REASON_CHARS = 300
 
@@ -49,19 +53,25 @@ def java_command() -> str | None:
 
 def spark_reason(exc: BaseException) -> str:
     """The first line of a Spark or Py4J error, without the JVM stack trace (shortened)."""
-    java = getattr(exc, "java_exception", None)
-    text = str(java) if java is not None else str(exc)
+    try:
+        java = getattr(exc, "java_exception", None)
+        text = str(java) if java is not None else str(exc)
+    except Exception:  # noqa: BLE001 - a JVM gone away cannot describe its own error
+        text = ""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     reason = lines[0] if lines else type(exc).__name__
     return reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 1] + "…"
 
 
 def spark_failures() -> tuple[type[BaseException], ...]:
-    """The exception types Spark and Py4J raise for a failed start or job."""
+    """The exception types Spark and Py4J raise for a failed start or job.
+
+    ``ConnectionError``: the JVM went away (out of memory) and Py4J cannot reach it.
+    """
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
-    return (PySparkException, Py4JError)
+    return (PySparkException, Py4JError, ConnectionError)
 
 
 def is_local(master: str) -> bool:
@@ -92,6 +102,7 @@ def session_config(master: str) -> dict[str, str]:
             "spark.driver.host": "127.0.0.1",
             "spark.driver.bindAddress": "127.0.0.1",
             "spark.sql.shuffle.partitions": str(2 * (os.cpu_count() or 1)),
+            "spark.driver.memory": LOCAL_DRIVER_MEMORY,
         }
     return config
 
@@ -145,7 +156,8 @@ def spark_session(master: str) -> Iterator[SparkSession]:
     try:
         yield session
     finally:
-        session.stop()
+        with suppress(*spark_failures()):  # a JVM that died cannot be stopped
+            session.stop()
 
 
 @contextmanager

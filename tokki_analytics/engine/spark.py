@@ -362,7 +362,7 @@ def read_packed(
     numbers = session.range(0, len(batches), 1, numPartitions=len(batches))
     task = partial(run_packed, masters, batches, PIECE_ROWS)
     packed = numbers.withColumnRenamed("id", "batch").mapInPandas(task, PACKED_SCHEMA)
-    packed = packed.persist(StorageLevel.MEMORY_AND_DISK)
+    packed = packed.persist(StorageLevel.DISK_ONLY)  # pickled blobs: no use on the heap
     listing = packed.select("batch", "view", "piece", "rows", "dtypes").collect()
     pieces = [Piece(**row.asDict()) for row in listing if row["view"] != REST]
     rests = packed.where(functions.col("view") == REST).select("batch", "payload").collect()
