@@ -44,6 +44,9 @@ MAXIMA = {
 }
 #: Reading limits (``max_…``) of 0 would refuse every file: they start at 1.
 MINIMA = {"max_": 1}
+#: The settings of the on-site verification samples (tokki_analytics.sampling): no rule
+#: reads them.
+SAMPLING_SETTINGS = ("sample_confidence", "sample_tolerable_rate")
 #: The largest settings file read (a real one is a few kB).
 SETTINGS_MAX_BYTES = 16 * 2**20
 
@@ -122,6 +125,15 @@ class Settings:
         default=300,
         metadata={"doc": "読み込み上限: Excel 1ファイルの読み込み時間 (秒、0: 制限なし)"},
     )
+    # On-site verification samples (tokki_analytics.sampling): a fraction between 0 and 1.
+    sample_confidence: float = field(
+        default=0.95,
+        metadata={"doc": "現地確認サンプル: 信頼度（0 より大きく 1 より小さい。0.95 は 95%）"},
+    )
+    sample_tolerable_rate: float = field(
+        default=0.05,
+        metadata={"doc": "現地確認サンプル: 許容逸脱率（0 より大きく 1 より小さい。0.05 は 5%）"},
+    )
 
 
 def check_as_of(day: dt.date, name: str = "as_of") -> dt.date:
@@ -164,10 +176,22 @@ def _count(name: str, value: object) -> int:
     return value
 
 
+def _fraction(name: str, value: object) -> float:
+    """A rate or a confidence level: a number strictly between 0 and 1."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise SettingsError(
+            f"設定 {name} は 0 より大きく 1 より小さい数で指定してください（例: 0.95） / "
+            f"setting {name} must be a number between 0 and 1, both excluded (got {value!r})"
+        )
+    return float(value)
+
+
 def _coerce(name: str, value: object, default: object) -> object:
     """Check one settings value against the type of its default."""
     if name == "as_of":
         return _as_of(name, value)
+    if isinstance(default, float):
+        return _fraction(name, value)
     if isinstance(default, int) or name.endswith(tuple(MAXIMA)):
         return _count(name, value)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
