@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tokki_analytics.ingest import Submission
     from tokki_analytics.pipeline import Audit
     from tokki_analytics.settings import Settings
+    from tokki_analytics.trail import RunTrail
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -205,6 +206,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.timings:
         check_timings_path(Path(args.timings))
     progress = Progress(quiet=args.quiet)
+    trail = _run_trail(args)
     result = audit(
         Path(args.data),
         as_of=args.as_of,
@@ -223,6 +225,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         group_readable=args.group_readable,
         history_dir=history_dir,
         datadocs=not args.no_datadocs,
+        trail=trail,
     )
     publish(result, out, options)
     progress.done()
@@ -231,6 +234,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         _print_run(result, out)
     return failing_exit(result.findings, args.fail_on)
+
+
+def _run_trail(args: argparse.Namespace) -> RunTrail:
+    """The data folder as the run starts, the command line and the suites (manifest.json)."""
+    from tokki_analytics.gx.suites import SUITES_DIR
+    from tokki_analytics.trail import RunTrail, snapshot
+
+    return RunTrail(
+        command=["tokki", *getattr(args, "argv", [])],
+        started=dt.datetime.now(dt.UTC),
+        before=snapshot(Path(args.data)),
+        suites_dir=Path(args.suites) if args.suites else SUITES_DIR,
+    )
+
+
+# --- tokki verify ----------------------------------------------------------------------
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Run ``tokki verify``: compare a run's manifest with its data folder and suites now."""
+    from tokki_analytics.gx.suites import SUITES_DIR
+    from tokki_analytics.trail import compare, read_manifest, report
+
+    manifest = read_manifest(Path(args.out))
+    data = Path(args.data) if args.data else Path(str(manifest.get("data_dir", "")))
+    if not data.is_dir():
+        raise UsageError(
+            f"データフォルダ {terminal_text(data)} がありません（--data で指定してください） / "
+            f"no data folder {terminal_text(data)}: give it with --data"
+        )
+    recorded = Path(str(manifest.get("suites", {}).get("dir", SUITES_DIR)))
+    suites = Path(args.suites) if args.suites else recorded if recorded.is_dir() else SUITES_DIR
+    differences = compare(manifest, data, suites)
+    for line in report(differences, show_names=args.show_names):
+        print(terminal_text(line))
+    return EXIT_FINDINGS if differences.any else EXIT_OK
 
 
 # --- tokki notebook -----------------------------------------------------------------
@@ -368,6 +407,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
+        "verify", help="実行時の入力ファイルと現在を照合 (check inputs against a run's manifest)"
+    )
+    p.add_argument("out", help="tokki run の出力フォルダ (a run's output folder)")
+    p.add_argument("--data", help="データフォルダ (default: manifest.json に記録されたもの)")
+    p.add_argument("--suites", help="期待値スイートのフォルダ (default: 実行時のもの)")
+    p.add_argument("--show-names", action="store_true", help="追加ファイルの名前も表示")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser(
         "notebook", help="ノートブックを実行し HTML を出力 (run a notebook headless)"
     )
     p.add_argument(
@@ -443,6 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         with _terminate_as_interrupt():

@@ -1,6 +1,7 @@
 """Publishing a run: every output file of ``tokki run`` in one place.
 
 ``OUT/findings.csv`` and ``OUT/compliance.csv`` (the output contract), ``OUT/findings.xlsx``,
+``OUT/manifest.json`` (the audit trail, :mod:`tokki_analytics.trail`),
 ``OUT/datadocs/`` (GX Data Docs, offline), ``OUT/index.html`` with one page per contractor,
 and one more entry in the run history. Files are written only into OUT (and the history
 folder), readable by their owner unless ``group_readable``.
@@ -16,19 +17,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokki_analytics.errors import InputError
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.masking import Masker
-from tokki_analytics.outputs.files import write_csv
+from tokki_analytics.outputs.files import write_csv, write_text
 from tokki_analytics.outputs.folders import check_out, staged_folder
 from tokki_analytics.pipeline import Audit
+
+if TYPE_CHECKING:
+    from tokki_analytics.trail import RunTrail
 
 #: The entries ``tokki run`` writes into OUT (and replaces on the next run).
 RUN_ENTRIES = (
     "findings.csv",
     "compliance.csv",
     "findings.xlsx",
+    "manifest.json",
     "index.html",
     "contractors",
     "datadocs",
@@ -44,12 +50,15 @@ class Options:
         group_readable: Let the group read the outputs (a shared folder).
         history_dir: The run-history folder; None: no history.
         datadocs: Build GX Data Docs.
+        trail: What the command line knows of the run (command, start, the data folder
+            as it started): with it, ``manifest.json`` is written (:mod:`tokki_analytics.trail`).
     """
 
     show_names: bool = False
     group_readable: bool = False
     history_dir: Path | None = None
     datadocs: bool = True
+    trail: RunTrail | None = None
 
 
 def check_run_out(out: Path, data_dir: Path, history_dir: Path | None = None) -> None:
@@ -115,6 +124,10 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
             "findings.csv": "findings.csv",
             "compliance.csv": "compliance.csv",
         }
+        if options.trail is not None:
+            path, label = _manifest(audit, work, options, options.trail)
+            written.append(path)
+            links["manifest.json"] = label
         if options.datadocs:
             docs = _datadocs(audit, work, options)
             if docs is not None:
@@ -135,6 +148,25 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
         )
         written = [out / path.relative_to(work) for path in written]
     return written
+
+
+def _manifest(audit: Audit, out: Path, options: Options, trail: RunTrail) -> tuple[Path, str]:
+    """Write ``manifest.json``; return its path and its line on index.html."""
+    from tokki_analytics.trail import MANIFEST, build_manifest, manifest_sha256, manifest_text
+
+    show = str if options.show_names else Masker.of(audit).text
+    sub = audit.submission
+    manifest = build_manifest(sub.data_dir, sub.settings, sub.file_records, trail, show)
+    text = manifest_text(manifest)
+    path = write_text(out / MANIFEST, text, group_readable=options.group_readable)
+    totals = manifest["totals"]
+    assert isinstance(totals, dict)
+    label = (
+        f"監査証跡 manifest.json（入力 {totals['files']:,} ファイル、{totals['records']:,} 件、"
+        f"SHA-256 {manifest_sha256(text)[:16]}…; tokki verify で照合 / audit trail, "
+        "checked by tokki verify）"
+    )
+    return path, label
 
 
 def _datadocs(audit: Audit, out: Path, options: Options) -> Path | None:

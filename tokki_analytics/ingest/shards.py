@@ -19,7 +19,7 @@ together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +51,7 @@ class ShardLoad:
         contractors: The shards' rows of ``Masters.contractors`` (none without a folder).
         ignored: Files and sheets of their folders that are not forms.
         unplaced: Form key → non-blank rows of sheets without a header row.
+        file_records: Source file (relative path) → records typed from it, every form.
     """
 
     shard_id: str
@@ -61,6 +62,17 @@ class ShardLoad:
     contractors: pd.DataFrame
     ignored: list[str] = field(default_factory=list)
     unplaced: dict[str, int] = field(default_factory=dict)
+    file_records: dict[str, int] = field(default_factory=dict)
+
+
+def records_per_file(frames: Iterable[pd.DataFrame]) -> dict[str, int]:
+    """Source file (``_source``) → records of ``frames`` typed from it."""
+    counts: dict[str, int] = {}
+    for frame in frames:
+        if "_source" in frame.columns and len(frame):
+            for source, count in frame["_source"].value_counts(sort=False).items():
+                counts[str(source)] = counts.get(str(source), 0) + int(count)
+    return counts
 
 
 def shard_ids(masters: Masters) -> list[str]:
@@ -181,4 +193,5 @@ def read_batch(masters: Masters, ids: Sequence[str]) -> ShardLoad:
         contractors=masters.contractors[rows].reset_index(drop=True),
         ignored=found.ignored,
         unplaced=found.unplaced,
+        file_records=records_per_file(frames.values()),
     )

@@ -40,7 +40,13 @@ from tokki_analytics.ingest.masters import (
     usable_contracts,
 )
 from tokki_analytics.ingest.read import read_place
-from tokki_analytics.ingest.shards import ShardLoad, read_batch, shard_ids, typed_forms
+from tokki_analytics.ingest.shards import (
+    ShardLoad,
+    read_batch,
+    records_per_file,
+    shard_ids,
+    typed_forms,
+)
 from tokki_analytics.ingest.typed import RawRecords, cut_parts, empty_frame, type_records
 from tokki_analytics.masking import names_in
 from tokki_analytics.settings import Settings
@@ -69,6 +75,8 @@ class Submission:
         ignored: Files and sheets that are not forms (relative paths).
         unplaced_rows: Form key → non-blank rows of sheets whose header was not found
             (each such sheet has its Q2s).
+        file_records: Source file (path relative to the data folder) → records typed from
+            it, every form, before a lean audit drops any (the run's manifest).
     """
 
     data_dir: Path
@@ -79,6 +87,7 @@ class Submission:
     submitted: pd.DataFrame
     ignored: list[str] = field(default_factory=list)
     unplaced_rows: dict[str, int] = field(default_factory=dict)
+    file_records: dict[str, int] = field(default_factory=dict)
 
     @property
     def contracts(self) -> pd.DataFrame:
@@ -127,6 +136,14 @@ def _unplaced(masters: Masters, loads: Sequence[ShardLoad]) -> dict[str, int]:
     return counts
 
 
+def _file_records(masters: Masters, loads: Sequence[ShardLoad]) -> dict[str, int]:
+    counts = records_per_file(masters.frames.values())
+    for shard in loads:
+        for source, count in shard.file_records.items():
+            counts[source] = counts.get(source, 0) + count
+    return counts
+
+
 @python_strings()
 def assemble(masters: Masters, loads: Sequence[ShardLoad]) -> Submission:
     """Put the masters and the shards read together: the :class:`Submission` of a load.
@@ -159,6 +176,7 @@ def assemble(masters: Masters, loads: Sequence[ShardLoad]) -> Submission:
         submitted=concat_rows([masters.submitted, *(shard.submitted for shard in loads)]),
         ignored=ignored,
         unplaced_rows=_unplaced(masters, loads),
+        file_records=_file_records(masters, loads),
     )
 
 
