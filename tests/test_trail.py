@@ -69,6 +69,18 @@ def test_manifest_masks_names_and_index_shows_its_hash(run):
     assert f"SHA-256 {manifest_sha256(text)[:16]}" in index and 'href="manifest.json"' in index
 
 
+def test_the_history_store_keeps_the_manifest_hash(tmp_path):
+    import sqlite3
+
+    out, store = tmp_path / "out", tmp_path / "history"
+    args = ["run", str(ROOT / "data_samples"), "--out", str(out), "--history", str(store)]
+    assert main([*args, "--quiet"]) == 0
+    text = (out / "manifest.json").read_text("utf-8")
+    with sqlite3.connect(store / "history.sqlite3") as con:
+        stored = con.execute("SELECT sha256 FROM manifests").fetchall()
+    assert stored == [(manifest_sha256(text),)]
+
+
 def test_verify_unchanged_then_one_changed_byte(run, tmp_path, capsys):
     data, out = run
     assert main(["verify", str(out)]) == 0

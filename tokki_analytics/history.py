@@ -95,6 +95,10 @@ CREATE TABLE IF NOT EXISTS findings (
     rule_id TEXT, clause TEXT, severity TEXT, contractor_id TEXT, contract_id TEXT,
     form TEXT, source TEXT, sheet TEXT, row INTEGER, detail TEXT
 );
+CREATE TABLE IF NOT EXISTS manifests (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(run_id),
+    sha256 TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS runs_by_folder ON runs (data_dir, run_at);
 CREATE INDEX IF NOT EXISTS compliance_by_run ON compliance (run_id);
 CREATE INDEX IF NOT EXISTS findings_by_run ON findings (run_id);
@@ -435,13 +439,20 @@ def _stored_findings(con: sqlite3.Connection, run_id: int) -> pd.DataFrame:
     return out[[*FINDING_COLUMNS, "identity"]]
 
 
-def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None) -> History:
+def record_run(
+    store_dir: Path,
+    audit: Audit,
+    run_at: dt.datetime | None = None,
+    manifest_sha256: str | None = None,
+) -> History:
     """Append this run to the history store and compare it with the previous run.
 
     Args:
         store_dir: The history folder (see :func:`default_store_dir`); created if missing.
         audit: The run to record.
         run_at: When the run happened (default: now).
+        manifest_sha256: The SHA-256 of the run's manifest.json (:mod:`tokki_analytics.trail`),
+            kept with the run (table ``manifests``).
 
     Returns:
         The data folder's history up to this run, with new and resolved findings versus
@@ -462,6 +473,8 @@ def record_run(store_dir: Path, audit: Audit, run_at: dt.datetime | None = None)
             with con:
                 run_id = _insert_run(con, data_dir, audit, run_at)
                 _insert_findings(con, run_id, audit, ids)
+                if manifest_sha256 is not None:
+                    con.execute("INSERT INTO manifests VALUES (?, ?)", (run_id, manifest_sha256))
             runs = _runs(con, data_dir, run_id)
             previous = int(runs["run_id"].iloc[-2]) if len(runs) > 1 else None
             current = _stored_findings(con, run_id)

@@ -124,10 +124,14 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
             "findings.csv": "findings.csv",
             "compliance.csv": "compliance.csv",
         }
+        fingerprint = None
         if options.trail is not None:
-            path, label = _manifest(audit, work, options, options.trail)
+            path, fingerprint, summary = _manifest(audit, work, options, options.trail)
             written.append(path)
-            links["manifest.json"] = label
+            links["manifest.json"] = (
+                f"監査証跡 manifest.json（{summary}; SHA-256 {fingerprint[:16]}…; "
+                "tokki verify で照合 / checked by tokki verify）"
+            )
         if options.datadocs:
             docs = _datadocs(audit, work, options)
             if docs is not None:
@@ -137,7 +141,7 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
         if options.history_dir is not None:
             from tokki_analytics.history import record_run
 
-            history = record_run(options.history_dir, audit)
+            history = record_run(options.history_dir, audit, manifest_sha256=fingerprint)
         written += write_html(
             audit,
             work,
@@ -150,8 +154,8 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
     return written
 
 
-def _manifest(audit: Audit, out: Path, options: Options, trail: RunTrail) -> tuple[Path, str]:
-    """Write ``manifest.json``; return its path and its line on index.html."""
+def _manifest(audit: Audit, out: Path, options: Options, trail: RunTrail) -> tuple[Path, str, str]:
+    """Write ``manifest.json``; return its path, its SHA-256 and a summary of it."""
     from tokki_analytics.trail import MANIFEST, build_manifest, manifest_sha256, manifest_text
 
     show = str if options.show_names else Masker.of(audit).text
@@ -160,13 +164,14 @@ def _manifest(audit: Audit, out: Path, options: Options, trail: RunTrail) -> tup
     text = manifest_text(manifest)
     path = write_text(out / MANIFEST, text, group_readable=options.group_readable)
     totals = manifest["totals"]
-    assert isinstance(totals, dict)
-    label = (
-        f"監査証跡 manifest.json（入力 {totals['files']:,} ファイル、{totals['records']:,} 件、"
-        f"SHA-256 {manifest_sha256(text)[:16]}…; tokki verify で照合 / audit trail, "
-        "checked by tokki verify）"
+    summary = (
+        f"入力 {totals['files']:,} ファイル、{totals['bytes'] / 1e6:,.1f} MB、"
+        f"{totals['records']:,} 件 / "
+        f"{totals['files']:,} input files, {totals['records']:,} records"
+        if isinstance(totals, dict)
+        else ""
     )
-    return path, label
+    return path, manifest_sha256(text), summary
 
 
 def _datadocs(audit: Audit, out: Path, options: Options) -> Path | None:
