@@ -124,3 +124,32 @@ def test_verify_without_a_manifest_is_a_message(tmp_path, capsys):
     (tmp_path / "manifest.json").write_text('{"kind": "other"}', "utf-8")
     assert main(["verify", str(tmp_path)]) == 2
     assert "tokki が書いたものではありません" in capsys.readouterr().err
+
+
+def test_hostile_entries_are_listed_not_followed_or_read(tmp_path, capsys):
+    """A pipe, a link out of the folder, an undecodable name and a file over the reading
+    limit: the run goes on, the manifest lists each without reading through it."""
+    import os
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data_samples", data)
+    settings = data / "settings.toml"
+    settings.write_text(settings.read_text("utf-8") + "\nmax_file_mb = 1\n", "utf-8")
+    contractor = next(p for p in sorted(data.iterdir()) if p.is_dir())
+    os.mkfifo(contractor / "pipe.csv")
+    (contractor / "outside.csv").symlink_to("/etc/hostname")
+    (contractor / os.fsdecode(b"bad\xff\xfename.csv")).write_text("a\n", "utf-8")
+    with open(contractor / "huge.csv", "wb") as fh:  # sparse: 2 MB over a 1 MB limit
+        fh.truncate(2 * 1_048_576)
+    out = tmp_path / "out"
+    assert main(["run", str(data), "--out", str(out), "--no-history", "--quiet"]) in (0, 1)
+    entries = {Path(e["path"]).name: e for e in _manifest(out)["files"]}
+    assert entries["pipe.csv"]["kind"] == "other" and "sha256" not in entries["pipe.csv"]
+    assert entries["outside.csv"]["kind"] == "link" and "sha256" not in entries["outside.csv"]
+    assert "not_hashed" in entries["huge.csv"] and entries["huge.csv"]["size"] == 2_097_152
+    assert any(name.startswith("bad\\xff\\xfe") for name in entries)
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0
+    os.truncate(contractor / "huge.csv", 3 * 1_048_576)  # unhashed: size and time compared
+    assert main(["verify", str(out)]) == 1
+    assert "huge.csv" in capsys.readouterr().out

@@ -120,8 +120,19 @@ def _iso(mtime_ns: int) -> str:
     return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).isoformat(timespec="seconds")
 
 
-def file_entry(data_dir: Path, seen: Seen, records: int, show: Callable[[str], str]) -> dict:
-    """One input file of the manifest (hashed now; ``seen`` is how it was at the start)."""
+def file_entry(
+    data_dir: Path,
+    seen: Seen,
+    records: int,
+    show: Callable[[str], str],
+    max_bytes: int | None = None,
+) -> dict:
+    """One input file of the manifest (hashed now; ``seen`` is how it was at the start).
+
+    A file larger than ``max_bytes`` (the reading limit ``max_file_mb``: tokki did not read
+    it either) is listed with its size and time, not hashed: a hostile multi-gigabyte file
+    must not hold the run up.
+    """
     entry: dict[str, object] = {
         "path": show(display_name(seen.relative)),
         "path_sha256": path_key(seen.relative),
@@ -133,6 +144,11 @@ def file_entry(data_dir: Path, seen: Seen, records: int, show: Callable[[str], s
     if seen.kind != "file":
         return entry
     path = data_dir / seen.relative
+    if max_bytes is not None and seen.size > max_bytes:
+        entry["not_hashed"] = (
+            "読み込み上限より大きいため未計算 / larger than max_file_mb, not hashed"
+        )
+        return entry
     try:
         now = os.stat(path, follow_symlinks=False)
         entry["sha256"] = sha256_file(path)
@@ -206,8 +222,9 @@ def build_manifest(
 ) -> dict[str, object]:
     """The manifest of a run (see the module docstring)."""
     data_dir = Path(data_dir)
+    limit = settings.max_file_mb * 1_048_576
     files = [
-        file_entry(data_dir, seen, file_records.get(display_name(seen.relative), 0), show)
+        file_entry(data_dir, seen, file_records.get(display_name(seen.relative), 0), show, limit)
         for seen in trail.before.values()
     ]
     finished = trail.finished or dt.datetime.now(dt.UTC)
@@ -296,6 +313,15 @@ class Differences:
         return bool(self.changed or self.vanished or self.appeared or self.suites)
 
 
+def _unchanged(data_dir: Path, seen: Seen, entry: Mapping) -> bool:
+    """Whether a file is as the manifest lists it (size and time where it was not hashed)."""
+    if seen.kind != entry.get("kind"):
+        return False
+    if "not_hashed" in entry:
+        return seen.size == entry.get("size") and _iso(seen.mtime_ns) == entry.get("modified")
+    return _now_hash(data_dir, seen) == entry.get("sha256")
+
+
 def _now_hash(data_dir: Path, seen: Seen) -> str | None:
     if seen.kind != "file":
         return None
@@ -314,7 +340,7 @@ def compare(manifest: Mapping, data_dir: Path, suites_dir: Path) -> Differences:
         seen = now.get(key)
         if seen is None:
             found.vanished.append(entry["path"])
-        elif seen.kind != entry.get("kind") or _now_hash(data_dir, seen) != entry.get("sha256"):
+        elif not _unchanged(data_dir, seen, entry):
             found.changed.append(entry["path"])
     found.appeared = [display_name(seen.relative) for key, seen in now.items() if key not in then]
     recorded = dict(manifest.get("suites", {}).get("sha256", {}))
