@@ -15,6 +15,7 @@ from tokki_analytics.forms import (
     BLANK_WORDS,
     FORMS_BY_KEY,
     NO_MARKS,
+    RECORDS,
     YES_MARKS,
     Form,
     Need,
@@ -65,7 +66,7 @@ def render() -> str:
         f"- 印 (mark) yes: {' '.join(YES_MARKS)}; no: {' '.join(NO_MARKS)}",
         "",
     ]
-    for form in ALL_FORMS:
+    for form in (*ALL_FORMS, *RECORDS):
         lines += _form_section(form)
     lines += ["## settings.toml", "", "| key | default | 説明 |", "|---|---|---|"]
     for key, default, doc in settings_reference():

@@ -403,8 +403,42 @@ INCIDENTS = Form(
     ),
 )
 
+#: The follow-up record's states an auditor sets (:mod:`tokki_analytics.followup`).
+FOLLOWUP_STATES = ("未対応", "是正指示済", "是正報告受領", "是正確認済", "対象外（説明受領）")
+#: The file name of the follow-up record at the top of the data folder.
+FOLLOWUP_FILE = "指摘対応記録.xlsx"
+
+FOLLOWUP_RECORD = Form(
+    key="followup",
+    name="指摘対応記録",
+    title_en=(
+        f"Follow-up of findings: DATA/{FOLLOWUP_FILE}, a run's followup.xlsx edited by the "
+        "auditors (prefecture record, optional; read by the next run, never audited)"
+    ),
+    need=Need.MASTER,
+    columns=(
+        Column("指摘ID", "finding_id", Kind.ID, required=True),
+        Column("受託者コード", "contractor_id", Kind.ID),
+        Column("契約番号", "contract_id", Kind.ID),
+        Column("規則", "rule_id", Kind.ID),
+        Column("様式", "form", Kind.TEXT),
+        Column("内容", "detail", Kind.TEXT),
+        Column("状態", "state", Kind.ENUM, allowed=FOLLOWUP_STATES),  # blank: 未対応
+        Column("判定", "derived", Kind.TEXT),
+        Column("指示日", "instructed_on", Kind.DATE),
+        Column("是正期限", "due_on", Kind.DATE),
+        Column("報告日", "reported_on", Kind.DATE),
+        Column("確認日", "confirmed_on", Kind.DATE),
+        Column("理由", "reason", Kind.TEXT),
+        Column("メモ", "memo", Kind.TEXT),
+    ),
+)
+
 #: Prefecture masters, at the top of the data folder.
 MASTERS: tuple[Form, ...] = (CONTRACTS, INSPECTIONS)
+
+#: Prefecture records tokki writes and auditors edit; not read by the audit (not in ALL_FORMS).
+RECORDS: tuple[Form, ...] = (FOLLOWUP_RECORD,)
 
 #: Forms a contractor submits, in the order of FORMS.md.
 SUBMISSION_FORMS: tuple[Form, ...] = (

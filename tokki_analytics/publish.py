@@ -34,6 +34,7 @@ RUN_ENTRIES = (
     "findings.csv",
     "compliance.csv",
     "findings.xlsx",
+    "followup.xlsx",
     "manifest.json",
     "index.html",
     "contractors",
@@ -119,8 +120,10 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
                 group_readable=readable,
             ),
         ]
+        written.append(_followup(audit, work, options))
         links = {
             "findings.xlsx": "指摘一覧 (Excel)",
+            "followup.xlsx": "指摘対応記録 (Excel: 記入してデータフォルダに保存 / save in DATA)",
             "findings.csv": "findings.csv",
             "compliance.csv": "compliance.csv",
         }
@@ -172,6 +175,29 @@ def _manifest(audit: Audit, out: Path, options: Options, trail: RunTrail) -> tup
         else ""
     )
     return path, manifest_sha256(text), summary
+
+
+def _followup(audit: Audit, out: Path, options: Options) -> Path:
+    """Write ``followup.xlsx``: the record in the data folder carried over to this run."""
+    from tokki_analytics.followup import folder_key, follow_up
+    from tokki_analytics.history import finding_identities
+    from tokki_analytics.render.followup_xlsx import FOLLOWUP_XLSX, Origin, write_followup_xlsx
+
+    data_dir, as_of = audit.submission.data_dir, audit.settings.as_of
+    identities = finding_identities(audit.findings)
+    open_items, closed, problems = follow_up(data_dir, audit.findings, identities, as_of)
+    mask = None if options.show_names else Masker.of(audit)
+    label = str(data_dir) if mask is None else mask.text(str(data_dir))
+    origin = Origin(folder_key(data_dir), label, as_of)
+    return write_followup_xlsx(
+        out / FOLLOWUP_XLSX,
+        open_items,
+        closed,
+        problems,
+        origin,
+        mask=mask,
+        group_readable=options.group_readable,
+    )
 
 
 def _datadocs(audit: Audit, out: Path, options: Options) -> Path | None:
