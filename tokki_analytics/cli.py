@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tokki_analytics.notebooks.nbrun import NOTEBOOKS, taking
+from tokki_analytics.notebooks.onsite_eval import add_evaluate_parser
 from tokki_analytics.progress import Progress, check_timings_path, write_timings
 from tokki_analytics.safetext import escape_controls, json_text, terminal_text
 from tokki_analytics.vocab import SEVERITIES, SEVERITY_ALIASES, SEVERITY_RANK, severity_grade
@@ -414,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--suites", help="期待値スイートのフォルダ (default: 実行時のもの)")
     p.add_argument("--show-names", action="store_true", help="追加ファイルの名前も表示")
     p.set_defaults(func=cmd_verify)
+    add_evaluate_parser(sub)
 
     p = sub.add_parser(
         "notebook", help="ノートブックを実行し HTML を出力 (run a notebook headless)"

@@ -24,7 +24,8 @@
 # 3. 指摘と、その元になった提出記録の行
 # 4. 時系列（従事期間と届出・研修、持出し、媒体点検の間隔）
 # 5. 現地で確認する質問事項
-# 6. 現地に持参する Excel への書き出し
+# 6. 現地確認サンプル（台帳・持出し・従事者・廃棄の記録を無作為に抽出）
+# 7. 現地に持参する Excel への書き出し
 #
 # 氏名は伏せてあります（例: 岡山 ＊＊）。
 
@@ -53,6 +54,7 @@ from tokki_analytics.notebooks.briefing import (
     workbook_name,
     write_briefing_xlsx,
 )
+from tokki_analytics.notebooks.onsite import seed_lines
 from tokki_analytics.notebooks.present import chart, table
 from tokki_analytics.notebooks.timeline import timeline_figure, timeline_rows
 from tokki_analytics.pipeline import open_run
@@ -109,6 +111,26 @@ chart(
 
 # %%
 table(brief.questions)
+
+# %% [markdown]
+# ## 現地確認サンプル
+#
+# 台帳・持出し・従事者・廃棄の記録について、契約ごとに、指摘のある行を除いた行から無作為に
+# 抽出します。件数は settings.toml の信頼度（sample_confidence）と許容逸脱率
+# （sample_tolerable_rate）から属性サンプリングで決まり（95%／5% なら 59 件、母集団が少なければ
+# 全件）、シードは契約番号・監査基準日・母集団から決まるため、同じ入力なら毎回同じ行になります。
+# 指摘のある行は抽出の対象外で、Excel の「確認_指摘あり」シートに一覧があります。現地では
+# Excel の「確認_」シートの確認結果に「適」か「否」を記入し、`tokki evaluate ファイル` で
+# 評価します。
+
+# %%
+display(table(seed_lines(brief.samples)))
+for sample in brief.samples:
+    if len(sample.sample):
+        display(
+            Markdown(f"**{sample.population.label} {sample.contract_id}**（シード {sample.seed}）")
+        )
+        display(table(sample.sample, sample.population.form_key))
 
 # %% [markdown]
 # ## Excel への書き出し

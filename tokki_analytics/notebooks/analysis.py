@@ -101,7 +101,7 @@ def by_employment(audit: Audit) -> pd.DataFrame:
     Returns:
         employment, staff, staff_with_findings, findings, share (staff_with_findings ÷ staff).
     """
-    from tokki_analytics.notebooks.briefing import finding_counts
+    from tokki_analytics.notebooks.onsite import finding_counts
 
     staff = audit.submission.frames["staff"]
     frame = pd.DataFrame(

@@ -25,8 +25,15 @@ import pandas as pd
 
 from tokki_analytics.errors import unknown_contractor
 from tokki_analytics.findings import FINDING_COLUMNS
-from tokki_analytics.forms import ALL_FORMS
 from tokki_analytics.masking import Masker, personal_columns
+from tokki_analytics.notebooks.onsite import (
+    FORM_KEYS,
+    OnsiteSample,
+    finding_counts,
+    onsite_samples,
+    row_keys,
+    write_sample_sheets,
+)
 from tokki_analytics.notebooks.present import cell_text, labels
 from tokki_analytics.outputs.files import write_bytes
 from tokki_analytics.pipeline import Audit
@@ -43,7 +50,6 @@ from tokki_analytics.vocab import (
 if TYPE_CHECKING:
     from tokki_analytics.notebooks.present import Capped
 
-FORM_KEYS = {form.name: form.key for form in ALL_FORMS}
 #: Questions for what the data cannot check (clause, question).
 UNCHECKABLE_QUESTIONS = (
     (
@@ -102,6 +108,7 @@ class Briefing:
         check_gaps: contract_id and the media-check gap text from the contracts view.
         staff_findings: How many findings point at each row of ``staff`` (the timeline
             draws those rows first); None when not known.
+        samples: The on-site verification samples (:func:`onsite_samples`).
     """
 
     contractor_id: str
@@ -116,38 +123,10 @@ class Briefing:
     media_checks: pd.DataFrame
     check_gaps: pd.DataFrame
     staff_findings: pd.Series | None = None
+    samples: tuple[OnsiteSample, ...] = ()
 
 
 # --- the parts of a briefing ---------------------------------------------------------------
-
-
-def _row_keys(source: pd.Series, sheet: pd.Series, row: pd.Series) -> pd.Series:
-    """``source|sheet|row`` of each row (NaN without a row number).
-
-    A finding and the loaded row it points at have the same key.
-    """
-    number = pd.to_numeric(row, errors="coerce").astype("Int64")
-    parts = [source.astype(str), sheet.astype(str), number.astype(str)]
-    keys = parts[0].fillna("") + "|" + parts[1].fillna("") + "|" + parts[2].fillna("")
-    return keys.astype(object).where(number.notna().to_numpy())
-
-
-def finding_counts(frame: pd.DataFrame, findings: pd.DataFrame, form_key: str) -> pd.Series:
-    """How many findings point at each row of a loaded form (by file, sheet and row).
-
-    Args:
-        frame: Loaded rows of the form (``_source``, ``_sheet``, ``_row``).
-        findings: Rows of findings.csv (``form``, ``source``, ``sheet``, ``row``), unmasked.
-        form_key: The form, e.g. ``staff``.
-
-    Returns:
-        One count per row of ``frame`` (int64, aligned with it).
-    """
-    name = next(n for n, key in FORM_KEYS.items() if key == form_key)
-    keys = _row_keys(frame["_source"], frame["_sheet"], frame["_row"])
-    own = findings[findings["form"] == name]
-    counts = _row_keys(own["source"], own["sheet"], own["row"]).value_counts()
-    return keys.map(counts).fillna(0).astype("int64")
 
 
 def _row_text(
@@ -185,7 +164,7 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
     index: dict[str, dict[str, int]] = {}
     done: dict[tuple[str, int], str] = {}
     texts = []
-    keys = _row_keys(findings["source"], findings["sheet"], findings["row"])
+    keys = row_keys(findings["source"], findings["sheet"], findings["row"])
     for form, key in zip(findings["form"].astype(str), keys, strict=True):
         form_key = FORM_KEYS.get(form, "")
         frame = frames.get(form_key)
@@ -193,7 +172,7 @@ def source_rows(audit: Audit, findings: pd.DataFrame, show_names: bool = False) 
             texts.append("")
             continue
         if form_key not in index:
-            own = _row_keys(frame["_source"], frame["_sheet"], frame["_row"])
+            own = row_keys(frame["_source"], frame["_sheet"], frame["_row"])
             index[form_key] = {k: i for i, k in reversed(list(enumerate(own)))}
         position = index[form_key].get(key)
         if position is None:
@@ -394,6 +373,7 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
         media_checks=checks[["contract_id", "checked_on"]],
         check_gaps=gaps[gap_columns].reset_index(drop=True),
         staff_findings=finding_counts(staff, audit.findings, "staff"),
+        samples=onsite_samples(audit, contractor_id, show_names),
     )
 
 
@@ -455,7 +435,8 @@ BRIEFING_SHEETS = (
 def write_briefing_xlsx(brief: Briefing, path: Path | str, group_readable: bool = False) -> Path:
     """Write the briefing as an Excel workbook for the visit (owner-only by default).
 
-    Sheets: 概要, 条項別状況, 指摘, 質問事項, 従事者, 持出し; each with a Japanese header
+    Sheets: 概要, 条項別状況, 指摘, 質問事項, 従事者, 持出し, then the on-site samples
+    (:func:`~tokki_analytics.notebooks.onsite.write_sample_sheets`); each with a Japanese header
     row, a filter and a frozen header; 重大 / 不適合 cells coloured; text that a spreadsheet
     would run as a formula is neutralised as in ``findings.xlsx``.
 
@@ -487,6 +468,7 @@ def write_briefing_xlsx(brief: Briefing, path: Path | str, group_readable: bool 
             labels=labels(columns, form_key),
             key_row=False,
         )
+    write_sample_sheets(wb, brief.samples)
     buf = io.BytesIO()
     wb.save(buf)
     return write_bytes(Path(path), buf.getvalue(), group_readable)
