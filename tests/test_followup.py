@@ -34,7 +34,7 @@ from tokki_analytics.forms import FOLLOWUP_FILE
 from tokki_analytics.history import finding_identities
 from tokki_analytics.masking import roster
 from tokki_analytics.publish import RUN_ENTRIES, Options, publish
-from tokki_analytics.render.followup_xlsx import FOLLOWUP_XLSX
+from tokki_analytics.render.followup_xlsx import FOLLOWUP_XLSX, Origin, write_followup_xlsx
 
 AS_OF_1, AS_OF_2 = dt.date(2026, 1, 31), dt.date(2026, 3, 3)
 #: The finding that vanishes: the unreadable file of C002 (Q0), deleted before run 2.
@@ -255,3 +255,19 @@ def test_a_workbook_of_another_folder_is_merged_with_a_warning(cycle: dict, tmp_
     assert "別のデータフォルダ" in problems
     row = _by_id(out, SHEET_OPEN)[cycle["picks"]["overdue"]]
     assert row[LABELS["state"]] == INSTRUCTED
+
+
+def test_formula_like_text_round_trips_as_text(
+    cycle: dict, run_findings: tuple[pd.DataFrame, pd.Series], tmp_path: Path
+) -> None:
+    findings, identities = run_findings
+    record = read_record(cycle["second"]).rows.copy()
+    record.loc[record.index[0], "memo"] = '=HYPERLINK("http://x")'
+    open_items, closed, _ = carry_over(record, findings, identities, AS_OF_2)
+    origin = Origin("0" * 16, "data", AS_OF_2)
+    path = write_followup_xlsx(tmp_path / FOLLOWUP_XLSX, open_items, closed, [], origin)
+    ws = openpyxl.load_workbook(path)[SHEET_OPEN]
+    memos = [row[LABELS["memo"]] for row in _rows(ws)]
+    assert all(not (m or "").startswith("=") for m in memos)  # never a formula in Excel
+    again = read_record(path).rows
+    assert '=HYPERLINK("http://x")' in set(again["memo"])  # read back as written
