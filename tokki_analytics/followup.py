@@ -134,7 +134,7 @@ def empty_record() -> pd.DataFrame:
 def folder_key(data_dir: Path) -> str:
     """The identifier of a data folder written into the workbook (no path, no name)."""
     text = str(Path(data_dir).expanduser().resolve())
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _text(value: object) -> str:

@@ -232,10 +232,10 @@ def build_manifest(
         "kind": KIND,
         "layout": LAYOUT,
         "versions": versions(),
-        "command": [show(part) for part in trail.command],
+        "command": [show(_readable(part)) for part in trail.command],
         "started": trail.started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
-        "data_dir": show(str(data_dir.resolve())),
+        "data_dir": show(_readable(str(data_dir.resolve()))),
         "as_of": settings.as_of.isoformat(),
         "settings": settings_record(settings),
         "suites": {"dir": str(trail.suites_dir), "sha256": suite_hashes(trail.suites_dir)},
@@ -246,6 +246,11 @@ def build_manifest(
             "records": sum(int(str(f["records"])) for f in files),
         },
     }
+
+
+def _readable(text: str) -> str:
+    """Text with a file name's undecodable bytes escaped (backslash, hex), as JSON can hold."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
 def manifest_text(manifest: Mapping[str, object]) -> str:
