@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, require_installed
 
 
-def _plan(tmp_path: Path, chromium: str, font: str) -> str:
+def _plan(tmp_path: Path, chromium: str, font: str, office: str = "/usr/bin/soffice") -> str:
     """What ``make -n test`` would run with the Makefile's default paths set to these.
 
     The Makefile is copied with its defaults replaced, not given overrides on the command
@@ -22,12 +22,12 @@ def _plan(tmp_path: Path, chromium: str, font: str) -> str:
     make = shutil.which("make")
     assert make, "make is needed to run the project's own commands"
     text = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "/usr/bin/chromium" in text and "ipaexg.ttf" in text
-    text = text.replace("/usr/bin/chromium", chromium)
+    assert "/usr/bin/chromium" in text and "ipaexg.ttf" in text and "/usr/bin/soffice" in text
+    text = text.replace("/usr/bin/chromium", chromium).replace("/usr/bin/soffice", office)
     text = re.sub(r"/usr/share/fonts/\S+/ipaexg\.ttf", font, text)
     makefile = tmp_path / "Makefile"
     makefile.write_text(text, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("CHROMIUM", "JA_FONT")}
+    env = {k: v for k, v in os.environ.items() if k not in ("CHROMIUM", "JA_FONT", "LIBREOFFICE")}
     done = subprocess.run(
         [make, "-n", "-f", str(makefile), "test"],
         cwd=ROOT,
@@ -40,10 +40,11 @@ def _plan(tmp_path: Path, chromium: str, font: str) -> str:
 
 
 def test_make_test_installs_chromium_and_a_japanese_font_when_missing(tmp_path: Path):
-    plan = _plan(tmp_path, "/nonexistent/chromium", "/nonexistent/ipaexg.ttf")
+    plan = _plan(tmp_path, "/nonexistent/chromium", "/nonexistent/ipaexg.ttf", "/nonexistent/so")
     lines = [line for line in plan.splitlines() if "apt-get install" in line]
     assert any("--no-install-recommends chromium" in line for line in lines), plan
     assert any("fonts-ipaexfont-gothic" in line for line in lines), plan
+    assert any("libreoffice-calc-nogui" in line for line in lines), plan
     # the packages are installed before the tests run
     assert plan.index("chromium") < plan.index("-m pytest")
 
@@ -51,9 +52,11 @@ def test_make_test_installs_chromium_and_a_japanese_font_when_missing(tmp_path: 
 def test_make_test_plans_no_install_when_the_packages_are_there(tmp_path):
     present = tmp_path / "chromium"
     font = tmp_path / "font.ttf"
+    office = tmp_path / "soffice"
     present.touch()
     font.touch()
-    plan = _plan(tmp_path, str(present), str(font))
+    office.touch()
+    plan = _plan(tmp_path, str(present), str(font), str(office))
     assert "apt-get install" not in plan
 
 
