@@ -66,6 +66,15 @@ brief = briefing(audit, contractor_id, show_names=show_names)
 display(Markdown(f"**{brief.contractor_id} {brief.name}**　監査基準日 {brief.as_of}"))
 
 # %% [markdown]
+# ## 前回の指示事項
+#
+# データフォルダの指摘対応記録（`指摘対応記録.xlsx`）から、この受託者への是正指示のうち未完了のもの
+# （期限超過を先頭に）と、是正確認後・解消後に再び見つかった指摘（再発）。記録がなければ空です。
+
+# %%
+table(brief.instructions)
+
+# %% [markdown]
 # ## 契約の概要
 
 # %%

@@ -26,6 +26,7 @@ import pandas as pd
 from tokki_analytics.errors import unknown_contractor
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.masking import Masker, personal_columns
+from tokki_analytics.notebooks.instructions import previous_instructions
 from tokki_analytics.notebooks.onsite import (
     FORM_KEYS,
     OnsiteSample,
@@ -109,6 +110,8 @@ class Briefing:
         staff_findings: How many findings point at each row of ``staff`` (the timeline
             draws those rows first); None when not known.
         samples: The on-site verification samples (:func:`onsite_samples`).
+        instructions: 前回の指示事項: open instructions (overdue first) and recurring
+            findings from the follow-up record (:func:`previous_instructions`).
     """
 
     contractor_id: str
@@ -124,6 +127,7 @@ class Briefing:
     check_gaps: pd.DataFrame
     staff_findings: pd.Series | None = None
     samples: tuple[OnsiteSample, ...] = ()
+    instructions: pd.DataFrame | None = None
 
 
 # --- the parts of a briefing ---------------------------------------------------------------
@@ -374,6 +378,7 @@ def briefing(audit: Audit, contractor_id: str, show_names: bool = False) -> Brie
         check_gaps=gaps[gap_columns].reset_index(drop=True),
         staff_findings=finding_counts(staff, audit.findings, "staff"),
         samples=onsite_samples(audit, contractor_id, show_names),
+        instructions=previous_instructions(audit, contractor_id, show_names),
     )
 
 
