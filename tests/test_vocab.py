@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tokki_analytics.cli import build_parser, failing_exit
+from tokki_analytics.cli import build_parser
 from tokki_analytics.errors import ParameterError
 from tokki_analytics.render.css import SEVERITY_CLASS, STATUS_CLASS
 from tokki_analytics.render.excel import SEVERITY_COLOURS
 from tokki_analytics.rules import ALL_RULES, RULES
+from tokki_analytics.runcmd import failing_exit
 from tokki_analytics.vocab import (
     CLAUSE_IDS,
     CLAUSE_TITLES,

@@ -24,14 +24,11 @@ from typing import TYPE_CHECKING
 from tokki_analytics.notebooks.nbrun import NOTEBOOKS, taking
 from tokki_analytics.notebooks.onsite_eval import add_evaluate_parser
 from tokki_analytics.progress import Progress, check_timings_path, write_timings
+from tokki_analytics.runcmd import FAIL_ON_CHOICES, failing_exit, print_run
 from tokki_analytics.safetext import escape_controls, json_text, terminal_text
-from tokki_analytics.vocab import SEVERITIES, SEVERITY_ALIASES, SEVERITY_RANK, severity_grade
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from tokki_analytics.ingest import Submission
-    from tokki_analytics.pipeline import Audit
     from tokki_analytics.settings import Settings
     from tokki_analytics.trail import RunTrail
 
@@ -198,6 +195,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run ``tokki run``: audit a data folder and write the findings, exports and reports."""
+    from tokki_analytics.followup_report import run_follow_up
     from tokki_analytics.history import default_store_dir
     from tokki_analytics.pipeline import audit
     from tokki_analytics.publish import Options, check_run_out, publish
@@ -228,13 +226,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         datadocs=not args.no_datadocs,
         trail=trail,
     )
-    publish(result, out, options)
+    followup = run_follow_up(result)  # once: the workbook, the pages and --fail-on overdue
+    publish(result, out, options, followup)
     progress.done()
     if args.timings:
         write_timings(Path(args.timings), progress)
     if not args.quiet:
-        _print_run(result, out)
-    return failing_exit(result.findings, args.fail_on)
+        print_run(result, out, followup)
+    return failing_exit(result.findings, args.fail_on, followup.overdue)
 
 
 def _run_trail(args: argparse.Namespace) -> RunTrail:
@@ -313,27 +312,6 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def failing_exit(findings: pd.DataFrame, fail_on: str | None) -> int:
-    """Exit code 1 when a finding is at or above ``fail_on`` (重大/軽微/観察), else 0."""
-    if not fail_on:
-        return EXIT_OK
-    threshold = SEVERITY_RANK[severity_grade(fail_on)]
-    ranks = findings["severity"].map(SEVERITY_RANK)
-    return EXIT_FINDINGS if (ranks >= threshold).any() else EXIT_OK
-
-
-def _print_run(result: Audit, out: Path) -> None:
-    findings = result.findings
-    counts = findings["severity"].value_counts()
-    print(f"監査基準日 (as-of): {result.settings.as_of}")
-    print(f"データフォルダ: {terminal_text(result.submission.data_dir)}")
-    print(
-        f"指摘 (findings): {len(findings)} 件 "
-        + " / ".join(f"{grade} {counts.get(grade, 0)}" for grade in SEVERITIES)
-    )
-    print(f"報告書 (report): {terminal_text(out / 'index.html')}")
-
-
 # --- plumbing -------------------------------------------------------------------------
 
 
@@ -399,8 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spark-master", default="local[*]", help="Spark のマスター (spark)")
     p.add_argument(
         "--fail-on",
-        choices=[*SEVERITIES, *SEVERITY_ALIASES],
-        help="この重大度以上の指摘があれば終了コード 1 (exit 1 on findings at or above)",
+        choices=FAIL_ON_CHOICES,
+        help="この重大度以上の指摘、または overdue: 期限超過の指示があれば終了コード 1 "
+        "(exit 1 on findings at or above a severity, or on overdue instructions)",
     )
     p.add_argument(
         "--timings", help="段階ごとの所要秒数を JSON で書き出す (write stage seconds as JSON)"

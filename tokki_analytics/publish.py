@@ -27,6 +27,7 @@ from tokki_analytics.outputs.folders import check_out, staged_folder
 from tokki_analytics.pipeline import Audit
 
 if TYPE_CHECKING:
+    from tokki_analytics.followup_report import RunFollowUp
     from tokki_analytics.trail import RunTrail
 
 #: The entries ``tokki run`` writes into OUT (and replaces on the next run).
@@ -93,8 +94,15 @@ def check_run_out(out: Path, data_dir: Path, history_dir: Path | None = None) ->
         )
 
 
-def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]:
-    """Write every output of a run into ``out``; return the files written."""
+def publish(
+    audit: Audit, out: Path, options: Options = Options(), followup: RunFollowUp | None = None
+) -> list[Path]:
+    """Write every output of a run into ``out``; return the files written.
+
+    ``followup`` is the run's follow-up (:func:`tokki_analytics.followup_report.run_follow_up`)
+    if the caller has it already; otherwise it is read here, once for every output.
+    """
+    from tokki_analytics.followup_report import run_follow_up
     from tokki_analytics.render.excel import write_findings_xlsx
     from tokki_analytics.render.html import write_html
 
@@ -102,6 +110,7 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
     data_dir = audit.submission.data_dir
     check_run_out(out, data_dir, options.history_dir)
     readable = options.group_readable
+    followup = run_follow_up(audit) if followup is None else followup
     findings, compliance = audit.findings[FINDING_COLUMNS], audit.compliance  # not the units
     if not options.show_names:  # every text column: file and sheet names too
         mask = Masker.of(audit)
@@ -120,7 +129,7 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
                 group_readable=readable,
             ),
         ]
-        written.append(_followup(audit, work, options))
+        written.append(_followup(audit, work, options, followup))
         links = {
             "findings.xlsx": "指摘一覧 (Excel)",
             "followup.xlsx": "指摘対応記録 (Excel: 記入してデータフォルダに保存 / save in DATA)",
@@ -152,6 +161,7 @@ def publish(audit: Audit, out: Path, options: Options = Options()) -> list[Path]
             group_readable=readable,
             history=history,
             links=links,
+            followup=followup,
         )
         written = [out / path.relative_to(work) for path in written]
     return written
@@ -177,23 +187,20 @@ def _manifest(audit: Audit, out: Path, options: Options, trail: RunTrail) -> tup
     return path, manifest_sha256(text), summary
 
 
-def _followup(audit: Audit, out: Path, options: Options) -> Path:
+def _followup(audit: Audit, out: Path, options: Options, followup: RunFollowUp) -> Path:
     """Write ``followup.xlsx``: the record in the data folder carried over to this run."""
-    from tokki_analytics.followup import folder_key, follow_up
-    from tokki_analytics.history import finding_identities
+    from tokki_analytics.followup import folder_key
     from tokki_analytics.render.followup_xlsx import FOLLOWUP_XLSX, Origin, write_followup_xlsx
 
     data_dir, as_of = audit.submission.data_dir, audit.settings.as_of
-    identities = finding_identities(audit.findings)
-    open_items, closed, problems = follow_up(data_dir, audit.findings, identities, as_of)
     mask = None if options.show_names else Masker.of(audit)
     label = str(data_dir) if mask is None else mask.text(str(data_dir))
     origin = Origin(folder_key(data_dir), label, as_of)
     return write_followup_xlsx(
         out / FOLLOWUP_XLSX,
-        open_items,
-        closed,
-        problems,
+        followup.open_items,
+        followup.closed,
+        list(followup.problems),
         origin,
         mask=mask,
         group_readable=options.group_readable,

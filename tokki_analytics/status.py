@@ -27,7 +27,8 @@ Risk score (:func:`risk_ranking`)
     - ``S = 1.5`` when any of its contracts handles 要配慮個人情報 (sensitive 有), else 1.0.
 
     A contractor without findings scores 0 whatever its volume: the score ranks where
-    failures meet a lot of (sensitive) data.
+    failures meet a lot of (sensitive) data. Findings the auditors marked 対象外（説明受領）
+    in the follow-up record are not counted (``leave_out``); they stay listed.
 
 Contractor names (:func:`contractor_names`)
     A contractor's name is its 受託者名 in 委託契約一覧 (the first non-blank one), else the
@@ -271,11 +272,13 @@ def _ranking_row(
     }
 
 
-def risk_ranking(audit: Audit) -> pd.DataFrame:
+def risk_ranking(audit: Audit, leave_out: pd.Index | None = None) -> pd.DataFrame:
     """Contractors ranked by risk score (formula in the module docstring and the report).
 
     Args:
         audit: The run.
+        leave_out: Findings (index labels) not counted: those the auditors marked
+            対象外（説明受領） in the follow-up record. The clause status is not changed.
 
     Returns:
         One row per contractor, highest score first: rank, contractor_id, name, score,
@@ -285,7 +288,8 @@ def risk_ranking(audit: Audit) -> pd.DataFrame:
     """
     names = contractor_names(audit)
     exposures = _exposures(audit)
-    severity = pd.crosstab(audit.findings["contractor_id"], audit.findings["severity"])
+    findings = audit.findings if leave_out is None else audit.findings.drop(index=leave_out)
+    severity = pd.crosstab(findings["contractor_id"], findings["severity"])
     status = contractor_clause_status(audit)
     failed = (status["status"] == STATUS_FAIL).groupby(status["contractor_id"]).sum()
     none = _Exposure(0, False, 0)

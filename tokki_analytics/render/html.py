@@ -36,24 +36,34 @@ from tokki_analytics.safetext import escape_controls
 from tokki_analytics.status import clause_status, contractor_ids, contractor_names, risk_ranking
 
 if TYPE_CHECKING:
+    from tokki_analytics.followup_report import RunFollowUp
     from tokki_analytics.history import History
     from tokki_analytics.pipeline import Audit
 
 
 def prepare_run(
-    audit: Audit, show_names: bool, history: History | None, links: dict[str, str] | None
+    audit: Audit,
+    show_names: bool,
+    history: History | None,
+    links: dict[str, str] | None,
+    followup: RunFollowUp | None = None,
 ) -> ReportRun:
-    """What every page of the report shares: status tables, risk ranking, masker, history."""
+    """What every page of the report shares: status tables, risk ranking, masker, history.
+
+    Findings marked 対象外（説明受領） in ``followup`` are left out of the risk score.
+    """
+    accepted = None if followup is None else followup.accepted
     h = HtmlText(Masker.of(audit, show=show_names), show_names, staff_names(audit))
     run = ReportRun(
         audit=audit,
         h=h,
         names=contractor_names(audit),
-        ranking=risk_ranking(audit),
+        ranking=risk_ranking(audit, leave_out=accepted),
         status=clause_status(audit),
         history=history,
         links=safe_links(links),
         generated=f"{dt.datetime.now():%Y-%m-%d %H:%M}",
+        followup=followup,
     )
     if history is not None and history.has_earlier_runs:
         run.units = finding_units(audit.findings)
@@ -74,6 +84,7 @@ def write_html(
     group_readable: bool = False,
     history: History | None = None,
     links: dict[str, str] | None = None,
+    followup: RunFollowUp | None = None,
 ) -> list[Path]:
     """Write the HTML report: ``out/index.html`` and ``out/contractors/<id>.html``.
 
@@ -86,11 +97,14 @@ def write_html(
             and resolved findings and trends; None leaves them out.
         links: Relative paths inside ``out`` → label, listed on every page (e.g.
             ``{"findings.xlsx": "Excel"}``); an absolute URL raises ValueError.
+        followup: The run's follow-up (:func:`tokki_analytics.followup_report.run_follow_up`):
+            counts on index.html, each finding's state and dates on its contractor's page,
+            対象外 findings out of the risk score; None leaves it out.
 
     Returns:
         The pages written, index.html first.
     """
-    run = prepare_run(audit, show_names, history, links)
+    run = prepare_run(audit, show_names, history, links, followup)
     out = prepare_out(Path(out), group_readable)
     pages = prepare_out(out / "contractors", group_readable)
     # control characters of the data are shown as their code (safetext.escape_controls)

@@ -10,6 +10,8 @@ from typing import NamedTuple
 import pandas as pd
 
 from tokki_analytics.findings import RULE_ORDER
+from tokki_analytics.followup import ACCEPTED, LABELS, OVERDUE
+from tokki_analytics.followup_report import shown_state
 from tokki_analytics.forms import CONTRACTS
 from tokki_analytics.ingest.dates import LAST_DAY
 from tokki_analytics.render.charts import pct
@@ -317,6 +319,47 @@ def _contractor_trend(run: ReportRun, cid: str) -> str:
     )
 
 
+#: Record columns shown per finding in the follow-up table of a contractor's page.
+_FOLLOWUP_SHOWN = ("state", "derived", "instructed_on", "due_on", "reported_on", "confirmed_on")
+
+
+def _state_cell(state: str, item_state: str) -> str:
+    """The state a reader sees, 期限超過 in bold, 対象外 marked as out of the score."""
+    text = html.escape(state)
+    if state == OVERDUE:
+        return f"<b>{text}</b>"
+    if item_state == ACCEPTED:
+        return f'{text} <span class="note">（スコア対象外 / not scored）</span>'
+    return text
+
+
+def _followup(run: ReportRun, cid: str) -> str:
+    """Each finding of the contractor with its follow-up state and dates."""
+    followup = run.followup
+    if followup is None:
+        return ""
+    head = '<h2>指摘対応 <span class="en">(Follow-up)</span></h2>'
+    items = run.rows_of("followup", cid, lambda: followup.open_items)
+    if items.empty:
+        return head + "<p>指摘はありません。</p>"
+    h, columns = run.h, ["rule_id", "contract_id", "detail", *_FOLLOWUP_SHOWN, "reason"]
+    rows = [
+        [
+            h.t(rule),
+            contract_cell(h, contract or None),
+            h.t(detail),
+            _state_cell(shown, str(values[0])),
+            *[h.t(value) for value in values],
+            h.t(reason),
+        ]
+        for shown, (rule, contract, detail, *values, reason) in zip(
+            shown_state(items).tolist(), value_rows(items, columns), strict=True
+        )
+    ]
+    header = ["規則", "契約", "内容", "対応状況", *[LABELS[k] for k in _FOLLOWUP_SHOWN], "理由"]
+    return head + table(header, rows)
+
+
 def _contractor_summary(run: ReportRun, cid: str) -> str:
     rank = run.rows_of("ranking", cid, lambda: run.ranking).iloc[0]
     figures = [
@@ -355,5 +398,6 @@ def contractor_page(run: ReportRun, cid: str) -> str:
         body += "<p>委託契約一覧にこの受託者の契約がありません。</p>"
     else:
         body += _contract_table(run, contracts) + _status_table(run, cid, contracts)
-    body += _findings_by_clause(run, cid) + _defects(run, cid) + _contractor_trend(run, cid)
+    body += _findings_by_clause(run, cid) + _followup(run, cid) + _defects(run, cid)
+    body += _contractor_trend(run, cid)
     return page(f"{cid} {name} — 遵守状況", body, run.generated)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tokki_analytics.followup_report import SUMMARY_COLUMNS, contractor_summary
+from tokki_analytics.forms import FOLLOWUP_FILE
 from tokki_analytics.render.css import INDEX_CSS
 from tokki_analytics.render.html_grid import SORT_SCRIPT, clause_grid
 from tokki_analytics.render.html_parts import (
@@ -136,6 +138,40 @@ def _all_findings_table(run: ReportRun, findings: pd.DataFrame) -> str:
     return table(["受託者", *FINDING_HEADER], rows, numeric={8})
 
 
+def _followup(run: ReportRun) -> str:
+    """Follow-up counts per contractor with findings (指摘対応), risk order."""
+    if run.followup is None:
+        return ""
+    summary = contractor_summary(run.followup.open_items)
+    head = '<h2>指摘対応の状況 <span class="en">(Follow-up of findings)</span></h2>'
+    lead = (
+        '<p class="lead">followup.xlsx に状態と日付を記入し、データフォルダに'
+        f"「{html.escape(FOLLOWUP_FILE)}」として保存すると、次回の実行で引き継ぎます"
+        "（fill in followup.xlsx and save it in the data folder as "
+        f"{html.escape(FOLLOWUP_FILE)}）。"
+        "対象外（説明受領）の指摘はリスクスコアに数えません。</p>"
+    )
+    problems = len(run.followup.problems)
+    if problems:
+        lead += (
+            f'<p class="note">記録の問題 {problems} 件（followup.xlsx の「読込結果」シート）'
+            f" / {problems} problems in the record</p>"
+        )
+    rows = [
+        [
+            f'<a href="contractors/{page_name(cid)}">{run.h.t(cid)}</a>',
+            run.h.t(run.names.get(cid, "")),
+            *[str(int(summary.at[cid, key])) for key in SUMMARY_COLUMNS],
+        ]
+        for cid in run.ranking["contractor_id"].astype(str)
+        if cid in summary.index
+    ]
+    if not rows:
+        return head + lead + "<p>指摘はありません。</p>"
+    header = ["受託者", "名称", *[html.escape(label) for label in SUMMARY_COLUMNS.values()]]
+    return head + lead + table(header, rows, numeric={2, 3, 4, 5, 6}, cls="followup")
+
+
 def _changes(run: ReportRun) -> str:
     head = '<h2>前回からの変化 <span class="en">(Changes since the previous run)</span></h2>'
     if run.history is None:
@@ -215,6 +251,7 @@ def index_page(run: ReportRun) -> str:
         + _links(run)
         + clause_grid(run)
         + _ranking(run)
+        + _followup(run)
         + _changes(run)
         + _orphans(run)
         + _contractor_list(run)

@@ -21,6 +21,7 @@ from tokki_analytics.rules import RULES
 from tokki_analytics.rules.assess import FormStates, form_states
 
 if TYPE_CHECKING:
+    from tokki_analytics.followup_report import RunFollowUp
     from tokki_analytics.history import History
     from tokki_analytics.pipeline import Audit
 
@@ -211,6 +212,7 @@ class ReportRun:
         forms: The form states of the load, read once when a page needs them.
         split: Tables split by contractor (:meth:`rows_of`) by table name: no rows, and
             the rows of each contractor.
+        followup: The run's follow-up (指摘対応); None when not given.
     """
 
     audit: Audit
@@ -225,6 +227,7 @@ class ReportRun:
     units: pd.DataFrame | None = None
     forms: FormStates | None = None
     split: dict[str, tuple[pd.DataFrame, dict[str, pd.DataFrame]]] = field(default_factory=dict)
+    followup: RunFollowUp | None = None
 
     def rows_of(
         self, name: str, contractor_id: str, table: Callable[[], pd.DataFrame]
