@@ -47,3 +47,18 @@ def test_briefing_opens_with_overdue_then_open_instructions(tmp_path):
     assert shown[LABELS["derived"]].tolist() == [OVERDUE, ""]
     assert shown[LABELS["due_on"]].tolist() == [dt.date(2026, 2, 15), dt.date(2026, 6, 30)]
     assert set(shown[LABELS["state"]]) == {INSTRUCTED}
+
+
+def test_the_record_is_not_read_as_a_form_nor_listed_as_ignored(tmp_path):
+    from tokki_analytics.ingest import load
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data_samples", data)
+    before = load(data)
+    audit = tokki_analytics.audit(data)
+    publish(audit, tmp_path / "out", Options(datadocs=False))
+    shutil.copy(tmp_path / "out" / FOLLOWUP_XLSX, data / FOLLOWUP_FILE)
+    after = load(data)
+    assert not [item for item in after.ignored if FOLLOWUP_FILE in item]
+    assert after.ignored == before.ignored and after.rows() == before.rows()
+    assert len(after.defects) == len(before.defects)

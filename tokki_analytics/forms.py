@@ -439,6 +439,8 @@ MASTERS: tuple[Form, ...] = (CONTRACTS, INSPECTIONS)
 
 #: Prefecture records tokki writes and auditors edit; not read by the audit (not in ALL_FORMS).
 RECORDS: tuple[Form, ...] = (FOLLOWUP_RECORD,)
+#: File names of the auditors' records at the top of the data folder: not read as forms.
+RECORD_FILES = frozenset({FOLLOWUP_FILE})
 
 #: Forms a contractor submits, in the order of FORMS.md.
 SUBMISSION_FORMS: tuple[Form, ...] = (

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from tokki_analytics.errors import InputError
-from tokki_analytics.forms import CONTRACTS, INSPECTIONS, MASTERS
+from tokki_analytics.forms import CONTRACTS, INSPECTIONS, MASTERS, RECORD_FILES
 from tokki_analytics.ingest.checks import link_inspections, mark_contracts
 from tokki_analytics.ingest.defects import defect, defects_frame
 from tokki_analytics.ingest.folders import (
@@ -138,7 +138,8 @@ def master_frames(
             f"{root} はデータフォルダではありません（委託契約一覧がありません） / "
             f"{root} is not a data folder: no 委託契約一覧 (contract list) found"
         )
-    candidates = [p for p in files if is_submission(p)]
+    # the auditors' own records (指摘対応記録.xlsx) are read by their step, not audited
+    candidates = [p for p in files if is_submission(p) and p.name not in RECORD_FILES]
     parts, ignored, defects = read_place(candidates, root, MASTERS, "", limits)
     defects += [skipped_defect(item, root, "") for item in skipped if not item.folder]
     grouped, part_defects, unplaced = cut_parts(parts, "")
