@@ -13,12 +13,16 @@ Counts per contractor (:func:`contractor_summary`)
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from tokki_analytics.followup import ACCEPTED, INSTRUCTED, NEW, OVERDUE, RECURRED, Problem
+from tokki_analytics.history import connect_store
+from tokki_analytics.safetext import escape_controls
 
 if TYPE_CHECKING:
     from tokki_analytics.pipeline import Audit
@@ -101,3 +105,26 @@ def problem_lines(problems: tuple[Problem, ...]) -> list[str]:
         f"指摘対応記録の問題 {len(problems)} 件 / {len(problems)} problems in the follow-up record:"
     )
     return [head, *(f"  {problem.text}" for problem in problems)]
+
+
+def followup_trend(store_dir: Path, data_dir: Path) -> pd.DataFrame:
+    """Open, instructed, overdue and recurring follow-up items per stored run of a folder.
+
+    Returns:
+        One row per run (run_id, run_at, as_of) with counts 未対応, 是正指示済, 期限超過,
+        再発, 対象外; runs recorded before states were kept count nothing.
+    """
+    folder = escape_controls(str(Path(data_dir).resolve()))
+    query = """
+        SELECT r.run_id, r.run_at, r.as_of, s.state, s.derived
+        FROM runs r LEFT JOIN followup_states s ON s.run_id = r.run_id
+        WHERE r.data_dir = ? ORDER BY r.run_at, r.run_id"""
+    with contextlib.closing(connect_store(Path(store_dir))) as con:
+        rows = pd.read_sql_query(query, con, params=(folder,))
+    counts = {"未対応": ("state", "未対応"), "是正指示済": ("state", "是正指示済"),
+              "期限超過": ("derived", "期限超過"), "再発": ("derived", "再発"),
+              "対象外": ("state", "対象外（説明受領）")}  # fmt: skip
+    table = rows[["run_id", "run_at", "as_of"]].drop_duplicates("run_id").set_index("run_id")
+    for label, (column, value) in counts.items():
+        table[label] = (rows[column] == value).groupby(rows["run_id"]).sum().astype(int)
+    return table.reset_index()

@@ -95,6 +95,13 @@ CREATE TABLE IF NOT EXISTS findings (
     rule_id TEXT, clause TEXT, severity TEXT, contractor_id TEXT, contract_id TEXT,
     form TEXT, source TEXT, sheet TEXT, row INTEGER, detail TEXT
 );
+CREATE TABLE IF NOT EXISTS followup_states (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    identity TEXT NOT NULL,
+    contractor_id TEXT,
+    state TEXT NOT NULL,
+    derived TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS manifests (
     run_id INTEGER PRIMARY KEY REFERENCES runs(run_id),
     sha256 TEXT NOT NULL
@@ -318,7 +325,7 @@ def finding_identities(findings: pd.DataFrame, units: pd.DataFrame | None = None
 # --- the store ------------------------------------------------------------------------
 
 
-def _connect(store_dir: Path) -> sqlite3.Connection:
+def connect_store(store_dir: Path) -> sqlite3.Connection:
     """Open the store's SQLite file; a folder or file created now is owner-only.
 
     An existing folder or database keeps its permissions: tokki changes the permissions
@@ -444,6 +451,7 @@ def record_run(
     audit: Audit,
     run_at: dt.datetime | None = None,
     manifest_sha256: str | None = None,
+    states: pd.DataFrame | None = None,
 ) -> History:
     """Append this run to the history store and compare it with the previous run.
 
@@ -453,6 +461,9 @@ def record_run(
         run_at: When the run happened (default: now).
         manifest_sha256: The SHA-256 of the run's manifest.json (:mod:`tokki_analytics.trail`),
             kept with the run (table ``manifests``).
+        states: The run's follow-up states (``finding_id``, ``contractor_id``, ``state``,
+            ``derived``: :func:`tokki_analytics.followup.carry_over`'s open items), kept
+            per run (table ``followup_states``) for a trend of open and overdue items.
 
     Returns:
         The data folder's history up to this run, with new and resolved findings versus
@@ -468,13 +479,20 @@ def record_run(
     data_dir = escape_controls(str(Path(audit.submission.data_dir).resolve()))
     check_store(store_dir)
     try:
-        con = _connect(Path(store_dir))
+        con = connect_store(Path(store_dir))
         with contextlib.closing(con):
             with con:
                 run_id = _insert_run(con, data_dir, audit, run_at)
                 _insert_findings(con, run_id, audit, ids)
                 if manifest_sha256 is not None:
                     con.execute("INSERT INTO manifests VALUES (?, ?)", (run_id, manifest_sha256))
+                if states is not None and len(states):
+                    columns = ["finding_id", "contractor_id", "state", "derived"]
+                    rows = states[columns].astype(str).itertuples(index=False, name=None)
+                    con.executemany(
+                        "INSERT INTO followup_states VALUES (?, ?, ?, ?, ?)",
+                        ((run_id, *row) for row in rows),
+                    )
             runs = _runs(con, data_dir, run_id)
             previous = int(runs["run_id"].iloc[-2]) if len(runs) > 1 else None
             current = _stored_findings(con, run_id)

@@ -153,7 +153,12 @@ def publish(
         if options.history_dir is not None:
             from tokki_analytics.history import record_run
 
-            history = record_run(options.history_dir, audit, manifest_sha256=fingerprint)
+            history = record_run(
+                options.history_dir,
+                audit,
+                manifest_sha256=fingerprint,
+                states=followup.open_items,
+            )
         written += write_html(
             audit,
             work,

@@ -1,0 +1,43 @@
+"""The history store keeps each run's follow-up states: a trend of open and overdue items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import openpyxl
+from conftest import ROOT
+
+from tokki_analytics.cli import main
+from tokki_analytics.followup import INSTRUCTED, LABELS, SHEET_OPEN
+from tokki_analytics.followup_report import followup_trend
+from tokki_analytics.forms import FOLLOWUP_FILE
+from tokki_analytics.pipeline import read_findings
+from tokki_analytics.render.followup_xlsx import FOLLOWUP_XLSX
+
+
+def test_open_and_overdue_items_per_run(tmp_path):
+    data, store = tmp_path / "data", tmp_path / "history"
+    shutil.copytree(ROOT / "data_samples", data)
+
+    def run(out: str, as_of: str) -> None:
+        args = ["run", str(data), "--out", str(tmp_path / out), "--history", str(store)]
+        assert main([*args, "--as-of", as_of, "--quiet"]) in (0, 1)
+
+    run("out1", "2026-01-31")
+    found = len(read_findings(tmp_path / "out1" / "findings.csv"))
+    book = openpyxl.load_workbook(tmp_path / "out1" / FOLLOWUP_XLSX)
+    ws = book[SHEET_OPEN]
+    header = [cell.value for cell in ws[1]]
+    col = {key: header.index(label) + 1 for key, label in LABELS.items() if label in header}
+    ws.cell(row=2, column=col["state"]).value = INSTRUCTED
+    ws.cell(row=2, column=col["instructed_on"]).value = dt.date(2026, 2, 1)
+    ws.cell(row=2, column=col["due_on"]).value = dt.date(2026, 2, 15)
+    book.save(data / FOLLOWUP_FILE)
+    run("out2", "2026-03-03")
+
+    trend = followup_trend(store, data)
+    assert trend["as_of"].tolist() == ["2026-01-31", "2026-03-03"]
+    assert trend["未対応"].tolist()[0] == found
+    assert trend["是正指示済"].tolist() == [0, 1]
+    assert trend["期限超過"].tolist() == [0, 1]
