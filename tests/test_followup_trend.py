@@ -41,3 +41,36 @@ def test_open_and_overdue_items_per_run(tmp_path):
     assert trend["未対応"].tolist()[0] == found
     assert trend["是正指示済"].tolist() == [0, 1]
     assert trend["期限超過"].tolist() == [0, 1]
+
+
+def test_comparison_ranks_contractors_by_overdue_items(tmp_path):
+    import tokki_analytics
+    from tokki_analytics.notebooks.analysis import overdue_ranking
+    from tokki_analytics.publish import Options, publish
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data_samples", data)
+    first = tokki_analytics.audit(data, as_of=dt.date(2026, 1, 31))
+    assert overdue_ranking(first).empty  # no record yet: nobody instructed
+    publish(first, tmp_path / "out", Options(datadocs=False))
+    book = openpyxl.load_workbook(tmp_path / "out" / FOLLOWUP_XLSX)
+    ws = book[SHEET_OPEN]
+    header = [cell.value for cell in ws[1]]
+    col = {key: header.index(label) + 1 for key, label in LABELS.items() if label in header}
+    by_contractor: dict[str, list[int]] = {}
+    for row in range(2, ws.max_row + 1):
+        code = ws.cell(row=row, column=col["contractor_id"]).value
+        by_contractor.setdefault(str(code), []).append(row)
+    one, two = sorted(c for c, rows in by_contractor.items() if len(rows) >= 2)[:2]
+    plan = [(by_contractor[one][0], dt.date(2026, 6, 30)),  # one: instructed, not overdue
+            (by_contractor[two][0], dt.date(2026, 2, 15)),  # two: two overdue
+            (by_contractor[two][1], dt.date(2026, 2, 20))]  # fmt: skip
+    for row, due in plan:
+        ws.cell(row=row, column=col["state"]).value = INSTRUCTED
+        ws.cell(row=row, column=col["instructed_on"]).value = dt.date(2026, 2, 1)
+        ws.cell(row=row, column=col["due_on"]).value = due
+    book.save(data / FOLLOWUP_FILE)
+    ranking = overdue_ranking(tokki_analytics.audit(data, as_of=dt.date(2026, 3, 3)))
+    assert ranking["contractor_id"].tolist() == [two, one]
+    assert ranking["期限超過 (overdue)"].tolist() == [2, 0]
+    assert ranking["是正指示済 (instructed)"].tolist() == [2, 1]

@@ -65,6 +65,15 @@ columns = ["rank", "contractor_id", "name", "score", "components", "clauses_fail
 capped_table(risk_ranking(audit)[columns])
 
 # %% [markdown]
+# ## 指摘対応（期限超過の多い順）
+#
+# データフォルダの指摘対応記録（`指摘対応記録.xlsx`）を今回の指摘に引き継いだ件数。是正期限を過ぎた
+# 指示（期限超過）の多い受託者から、次に再発の多い順。記録がなければ空です。
+
+# %%
+capped_table(analysis.overdue_ranking(audit))
+
+# %% [markdown]
 # ## 担当課ごと
 
 # %%

@@ -396,3 +396,33 @@ def incident_figure(table: pd.DataFrame, allowed_hours: float) -> Figure:
     ax.set_title("事故報告の所要時間（赤は期限超過・未報告）")
     fig.tight_layout()
     return fig
+
+
+def overdue_ranking(audit: Audit) -> pd.DataFrame:
+    """Contractors by follow-up: most overdue instructions first, then recurring findings.
+
+    From the follow-up record of the data folder carried over to this run
+    (:func:`tokki_analytics.followup_report.run_follow_up`); only contractors with an
+    instruction, a recurring or an accepted finding. Empty for a run reopened from its
+    output folder (its findings carry no units, so no identities).
+    """
+    from tokki_analytics.followup_report import (
+        SUMMARY_COLUMNS,
+        contractor_summary,
+        run_follow_up,
+    )
+
+    columns = ["contractor_id", "name", *SUMMARY_COLUMNS.values()]
+    try:
+        followup = run_follow_up(audit)
+    except ValueError:
+        return pd.DataFrame(columns=columns)
+    counts = contractor_summary(followup.open_items)
+    active = counts[["instructed", "overdue", "recurring", "accepted"]].sum(axis=1) > 0
+    counts = counts[active].sort_values(
+        ["overdue", "recurring", "instructed"], ascending=False, kind="stable"
+    )
+    names = contractor_names(audit)
+    out = counts.rename(columns=SUMMARY_COLUMNS).reset_index(names="contractor_id")
+    out.insert(1, "name", out["contractor_id"].map(names).fillna(""))
+    return out[columns].reset_index(drop=True)
