@@ -74,3 +74,25 @@ def test_comparison_ranks_contractors_by_overdue_items(tmp_path):
     assert ranking["contractor_id"].tolist() == [two, one]
     assert ranking["期限超過 (overdue)"].tolist() == [2, 0]
     assert ranking["是正指示済 (instructed)"].tolist() == [2, 1]
+
+
+def test_a_deleted_row_is_named_with_its_sheet_and_row(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data_samples", data)
+    args = ["run", str(data), "--no-history"]
+    assert main([*args, "--out", str(tmp_path / "out1"), "--quiet"]) in (0, 1)
+    book = openpyxl.load_workbook(tmp_path / "out1" / FOLLOWUP_XLSX)
+    assert book["指摘ID控え"].sheet_state == "hidden"
+    ws = book[SHEET_OPEN]
+    header = [cell.value for cell in ws[1]]
+    deleted = ws.cell(row=3, column=header.index(LABELS["finding_id"]) + 1).value
+    ws.delete_rows(3)
+    book.save(data / FOLLOWUP_FILE)
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "out2")]) in (0, 1)
+    err = capsys.readouterr().err
+    assert f"シート「{SHEET_OPEN}」3行目: 指摘ID {deleted[:12]}… の行が削除されています" in err
+    again = openpyxl.load_workbook(tmp_path / "out2" / FOLLOWUP_XLSX)
+    ids = [row[header.index(LABELS["finding_id"])] for row in
+           again[SHEET_OPEN].iter_rows(min_row=2, values_only=True)]  # fmt: skip
+    assert deleted in ids  # the finding is still found: its row is back, as 未対応

@@ -84,6 +84,8 @@ DATE_COLUMNS = [column.key for column in FOLLOWUP_RECORD.columns if column.kind 
 LABELS = {column.key: column.name for column in FOLLOWUP_RECORD.columns}
 #: The sheets of the follow-up workbook.
 SHEET_GUIDE, SHEET_OPEN, SHEET_CLOSED, SHEET_PROBLEMS = "使い方", "未完了", "完了履歴", "読込結果"
+#: A hidden sheet listing every row tokki wrote (指摘ID, sheet, row): a deleted row is noticed.
+SHEET_WRITTEN = "指摘ID控え"
 #: Labels of the origin cells on the guide sheet (column A label, column B value).
 ORIGIN_FOLDER, ORIGIN_AS_OF = "データフォルダ識別子", "基準日"
 _ID = re.compile(r"[0-9a-f]{40}")
@@ -118,12 +120,15 @@ class Record:
         folder: The data folder identifier the workbook was written for ("" if absent).
         as_of: The as-of date of the run that wrote it, if recorded.
         problems: Problems of the workbook itself (a missing sheet or header).
+        written: (finding id, sheet, row) of every row tokki wrote into the workbook
+            (its hidden sheet :data:`SHEET_WRITTEN`); empty for a workbook without it.
     """
 
     rows: pd.DataFrame
     folder: str = ""
     as_of: dt.date | None = None
     problems: tuple[Problem, ...] = ()
+    written: tuple[tuple[str, str, int], ...] = ()
 
 
 def empty_record() -> pd.DataFrame:
@@ -424,8 +429,38 @@ def read_record(path: Path) -> Record:
                 folder = _text(value)
             elif label == ORIGIN_AS_OF:
                 as_of = read_date(value)[0]
+    written: list[tuple[str, str, int]] = []
+    if SHEET_WRITTEN in book.sheet_names:
+        for line in book.get_sheet_by_name(SHEET_WRITTEN).to_python()[1:]:
+            if len(line) >= 3 and _ID.fullmatch(_text(line[0]).lower()):
+                written.append((_text(line[0]).lower(), _text(line[1]), int(read_int(line[2]))))
     frame = pd.DataFrame(rows, columns=empty_record().columns).astype(object)
-    return Record(frame, folder, as_of, tuple(problems))
+    return Record(frame, folder, as_of, tuple(problems), tuple(written))
+
+
+def read_int(value: object) -> int:
+    """A row number cell as an int (0 when it is not one)."""
+    try:
+        return int(float(_text(value)))
+    except ValueError:
+        return 0
+
+
+def deleted_rows(record: Record) -> list[Problem]:
+    """A problem for each row tokki wrote whose 指摘ID no longer appears in the record."""
+    present = {_text(fid).lower() for fid in record.rows["finding_id"]}
+    return [
+        Problem(
+            sheet,
+            row,
+            f"指摘ID {fid[:12]}… の行が削除されています（この指摘は未対応として扱います。"
+            "行は削除せず、状態で対応してください）",
+            f"the row of finding id {fid[:12]}… was deleted (the finding is taken as 未対応; "
+            "set its state instead of deleting the row)",
+        )
+        for fid, sheet, row in record.written
+        if fid not in present
+    ]
 
 
 def follow_up(
@@ -454,6 +489,6 @@ def follow_up(
                 )
             )
         else:
-            problems += check_origin(record, folder_key(data_dir), as_of)
+            problems += check_origin(record, folder_key(data_dir), as_of) + deleted_rows(record)
     open_items, closed, trouble = carry_over(record.rows, findings, identities, as_of)
     return open_items, closed, problems + trouble

@@ -34,6 +34,7 @@ from tokki_analytics.followup import (
     SHEET_GUIDE,
     SHEET_OPEN,
     SHEET_PROBLEMS,
+    SHEET_WRITTEN,
     STATES,
     Problem,
 )
@@ -173,6 +174,13 @@ def build_followup_workbook(
     _guide(guide, origin, problems)
     _table(wb.create_sheet(SHEET_OPEN), open_items, mask)
     _table(wb.create_sheet(SHEET_CLOSED), closed, mask)
+    written = wb.create_sheet(SHEET_WRITTEN)
+    written.append(["指摘ID", "シート", "行"])
+    for sheet, frame in ((SHEET_OPEN, open_items), (SHEET_CLOSED, closed)):
+        for row, fid in enumerate(frame["finding_id"], start=2):
+            if fid:
+                written.append([str(fid), sheet, row])
+    written.sheet_state = "hidden"
     if problems:
         ws = wb.create_sheet(SHEET_PROBLEMS)
         ws.append(["シート", "行", "内容", "detail"])
