@@ -76,23 +76,40 @@ def test_comparison_ranks_contractors_by_overdue_items(tmp_path):
     assert ranking["是正指示済 (instructed)"].tolist() == [2, 1]
 
 
-def test_a_deleted_row_is_named_with_its_sheet_and_row(tmp_path, capsys):
+def test_a_deleted_row_is_named_and_restored_as_written_last_time(tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data_samples", data)
     args = ["run", str(data), "--no-history"]
-    assert main([*args, "--out", str(tmp_path / "out1"), "--quiet"]) in (0, 1)
-    book = openpyxl.load_workbook(tmp_path / "out1" / FOLLOWUP_XLSX)
+
+    def run(out: str) -> openpyxl.Workbook:
+        assert main([*args, "--out", str(tmp_path / out), "--quiet"]) in (0, 1)
+        return openpyxl.load_workbook(tmp_path / out / FOLLOWUP_XLSX)
+
+    book = run("out1")
     assert book["指摘ID控え"].sheet_state == "hidden"
     ws = book[SHEET_OPEN]
     header = [cell.value for cell in ws[1]]
-    deleted = ws.cell(row=3, column=header.index(LABELS["finding_id"]) + 1).value
-    ws.delete_rows(3)
+    col = {key: header.index(label) + 1 for key, label in LABELS.items() if label in header}
+    fid = ws.cell(row=3, column=col["finding_id"]).value
+    ws.cell(row=3, column=col["state"]).value = INSTRUCTED
+    ws.cell(row=3, column=col["instructed_on"]).value = dt.date(2026, 2, 1)
+    ws.cell(row=3, column=col["due_on"]).value = dt.date(2026, 6, 30)
+    ws.cell(row=3, column=col["memo"]).value = "電話で指示"
+    book.save(data / FOLLOWUP_FILE)
+    book = run("out2")
+    ws = book[SHEET_OPEN]
+    (row,) = [
+        r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=col["finding_id"]).value == fid
+    ]
+    ws.delete_rows(row)  # the auditor deletes the row instead of setting a state
     book.save(data / FOLLOWUP_FILE)
     capsys.readouterr()
-    assert main([*args, "--out", str(tmp_path / "out2")]) in (0, 1)
+    assert main([*args, "--out", str(tmp_path / "out3")]) in (0, 1)
     err = capsys.readouterr().err
-    assert f"シート「{SHEET_OPEN}」3行目: 指摘ID {deleted[:12]}… の行が削除されています" in err
-    again = openpyxl.load_workbook(tmp_path / "out2" / FOLLOWUP_XLSX)
-    ids = [row[header.index(LABELS["finding_id"])] for row in
-           again[SHEET_OPEN].iter_rows(min_row=2, values_only=True)]  # fmt: skip
-    assert deleted in ids  # the finding is still found: its row is back, as 未対応
+    assert f"シート「{SHEET_OPEN}」{row}行目: 指摘ID {fid[:12]}… の行が削除されています" in err
+    ws = openpyxl.load_workbook(tmp_path / "out3" / FOLLOWUP_XLSX)[SHEET_OPEN]
+    (back,) = [
+        r for r in ws.iter_rows(min_row=2, values_only=True) if r[col["finding_id"] - 1] == fid
+    ]
+    assert back[col["state"] - 1] == INSTRUCTED and back[col["memo"] - 1] == "電話で指示"
+    assert back[col["due_on"] - 1].date() == dt.date(2026, 6, 30)

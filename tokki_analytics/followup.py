@@ -28,6 +28,7 @@ moved into メモ so that the next workbook still shows it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -120,15 +121,16 @@ class Record:
         folder: The data folder identifier the workbook was written for ("" if absent).
         as_of: The as-of date of the run that wrote it, if recorded.
         problems: Problems of the workbook itself (a missing sheet or header).
-        written: (finding id, sheet, row) of every row tokki wrote into the workbook
-            (its hidden sheet :data:`SHEET_WRITTEN`); empty for a workbook without it.
+        written: A copy of every row tokki wrote (its hidden sheet :data:`SHEET_WRITTEN`:
+            the record columns, ``record_sheet`` and ``record_row`` where it was written);
+            empty for a workbook without it.
     """
 
     rows: pd.DataFrame
     folder: str = ""
     as_of: dt.date | None = None
     problems: tuple[Problem, ...] = ()
-    written: tuple[tuple[str, str, int], ...] = ()
+    written: tuple[dict, ...] = ()
 
 
 def empty_record() -> pd.DataFrame:
@@ -429,13 +431,24 @@ def read_record(path: Path) -> Record:
                 folder = _text(value)
             elif label == ORIGIN_AS_OF:
                 as_of = read_date(value)[0]
-    written: list[tuple[str, str, int]] = []
+    written: list[dict] = []
     if SHEET_WRITTEN in book.sheet_names:
-        for line in book.get_sheet_by_name(SHEET_WRITTEN).to_python()[1:]:
-            if len(line) >= 3 and _ID.fullmatch(_text(line[0]).lower()):
-                written.append((_text(line[0]).lower(), _text(line[1]), int(read_int(line[2]))))
+        written = _written_rows(book.get_sheet_by_name(SHEET_WRITTEN).to_python())
     frame = pd.DataFrame(rows, columns=empty_record().columns).astype(object)
     return Record(frame, folder, as_of, tuple(problems), tuple(written))
+
+
+def _written_rows(cells: Sequence[Sequence[object]]) -> list[dict]:
+    """The hidden copy: sheet and row where each row was written, then the record columns."""
+    if not cells:
+        return []
+    columns = _header_map(cells[0])
+    rows = []
+    for line in cells[1:]:
+        values = {key: _cell(line, i) for i, key in columns.items()}
+        if len(line) >= 2 and _ID.fullmatch(_text(values.get("finding_id")).lower()):
+            rows.append({**values, "record_sheet": _text(line[0]), "record_row": read_int(line[1])})
+    return rows
 
 
 def read_int(value: object) -> int:
@@ -446,21 +459,30 @@ def read_int(value: object) -> int:
         return 0
 
 
-def deleted_rows(record: Record) -> list[Problem]:
-    """A problem for each row tokki wrote whose 指摘ID no longer appears in the record."""
+def restore_deleted(record: Record) -> tuple[Record, list[Problem]]:
+    """Rows tokki wrote that the record no longer has, put back from the workbook's copy.
+
+    Each is a problem naming the sheet and row it was written at; the row comes back as
+    tokki wrote it (the auditors' earlier states, dates and memos), so nothing is lost.
+    """
     present = {_text(fid).lower() for fid in record.rows["finding_id"]}
-    return [
+    gone = [row for row in record.written if _text(row["finding_id"]).lower() not in present]
+    problems = [
         Problem(
-            sheet,
-            row,
-            f"指摘ID {fid[:12]}… の行が削除されています（この指摘は未対応として扱います。"
-            "行は削除せず、状態で対応してください）",
-            f"the row of finding id {fid[:12]}… was deleted (the finding is taken as 未対応; "
-            "set its state instead of deleting the row)",
+            str(row["record_sheet"]),
+            int(row["record_row"]),
+            f"指摘ID {_text(row['finding_id'])[:12]}… の行が削除されています（前回の内容で"
+            "復元しました。行は削除せず、状態で対応してください）",
+            f"the row of finding id {_text(row['finding_id'])[:12]}… was deleted (restored as "
+            "written last time; set its state instead of deleting the row)",
         )
-        for fid, sheet, row in record.written
-        if fid not in present
+        for row in gone
     ]
+    if not gone:
+        return record, problems
+    restored = pd.DataFrame(gone, columns=record.rows.columns).astype(object)
+    rows = pd.concat([record.rows, restored], ignore_index=True).astype(object)
+    return dataclasses.replace(record, rows=rows), problems
 
 
 def follow_up(
@@ -489,6 +511,7 @@ def follow_up(
                 )
             )
         else:
-            problems += check_origin(record, folder_key(data_dir), as_of) + deleted_rows(record)
+            record, restored = restore_deleted(record)
+            problems += check_origin(record, folder_key(data_dir), as_of) + restored
     open_items, closed, trouble = carry_over(record.rows, findings, identities, as_of)
     return open_items, closed, problems + trouble

@@ -174,12 +174,15 @@ def build_followup_workbook(
     _guide(guide, origin, problems)
     _table(wb.create_sheet(SHEET_OPEN), open_items, mask)
     _table(wb.create_sheet(SHEET_CLOSED), closed, mask)
-    written = wb.create_sheet(SHEET_WRITTEN)
-    written.append(["指摘ID", "シート", "行"])
+    written = wb.create_sheet(SHEET_WRITTEN)  # a copy: a deleted row can be restored
+    written.append(["控え_シート", "控え_行", *(LABELS[key] for key in RECORD_COLUMNS)])
     for sheet, frame in ((SHEET_OPEN, open_items), (SHEET_CLOSED, closed)):
-        for row, fid in enumerate(frame["finding_id"], start=2):
-            if fid:
-                written.append([str(fid), sheet, row])
+        rows = frame[RECORD_COLUMNS].itertuples(index=False)
+        for number, row in enumerate(rows, start=2):
+            values = [
+                _value(key, value, mask) for key, value in zip(RECORD_COLUMNS, row, strict=True)
+            ]
+            written.append([sheet, number, *values])
     written.sheet_state = "hidden"
     if problems:
         ws = wb.create_sheet(SHEET_PROBLEMS)
