@@ -112,8 +112,8 @@ def publish(
     readable = options.group_readable
     followup = run_follow_up(audit) if followup is None else followup
     findings, compliance = audit.findings[FINDING_COLUMNS], audit.compliance  # not the units
-    if not options.show_names:  # every text column: file and sheet names too
-        mask = Masker.of(audit)
+    mask = None if options.show_names else Masker.of(audit)  # built once, for every output
+    if mask is not None:  # every text column: file and sheet names too
         findings, compliance = mask.frame(findings), mask.frame(compliance)
     stage = staged_folder(
         out, "run", data_dir=data_dir, writes=RUN_ENTRIES, group_readable=readable
@@ -129,7 +129,7 @@ def publish(
                 group_readable=readable,
             ),
         ]
-        written.append(_followup(audit, work, options, followup))
+        written.append(_followup(audit, work, options, followup, mask))
         links = {
             "findings.xlsx": "指摘一覧 (Excel)",
             "followup.xlsx": "指摘対応記録 (Excel: 記入してデータフォルダに保存 / save in DATA)",
@@ -138,7 +138,7 @@ def publish(
         }
         fingerprint = None
         if options.trail is not None:
-            path, fingerprint, summary = _manifest(audit, work, options, options.trail)
+            path, fingerprint, summary = _manifest(audit, work, options, options.trail, mask)
             written.append(path)
             links["manifest.json"] = (
                 f"監査証跡 manifest.json（{summary}; SHA-256 {fingerprint[:16]}…; "
@@ -172,11 +172,13 @@ def publish(
     return written
 
 
-def _manifest(audit: Audit, out: Path, options: Options, trail: RunTrail) -> tuple[Path, str, str]:
+def _manifest(
+    audit: Audit, out: Path, options: Options, trail: RunTrail, mask: Masker | None
+) -> tuple[Path, str, str]:
     """Write ``manifest.json``; return its path, its SHA-256 and a summary of it."""
     from tokki_analytics.trail import MANIFEST, build_manifest, manifest_sha256, manifest_text
 
-    show = str if options.show_names else Masker.of(audit).text
+    show = str if mask is None else mask.text
     sub = audit.submission
     manifest = build_manifest(sub.data_dir, sub.settings, sub.file_records, trail, show)
     text = manifest_text(manifest)
@@ -192,13 +194,14 @@ def _manifest(audit: Audit, out: Path, options: Options, trail: RunTrail) -> tup
     return path, manifest_sha256(text), summary
 
 
-def _followup(audit: Audit, out: Path, options: Options, followup: RunFollowUp) -> Path:
+def _followup(
+    audit: Audit, out: Path, options: Options, followup: RunFollowUp, mask: Masker | None
+) -> Path:
     """Write ``followup.xlsx``: the record in the data folder carried over to this run."""
     from tokki_analytics.followup import folder_key
     from tokki_analytics.render.followup_xlsx import FOLLOWUP_XLSX, Origin, write_followup_xlsx
 
     data_dir, as_of = audit.submission.data_dir, audit.settings.as_of
-    mask = None if options.show_names else Masker.of(audit)
     label = str(data_dir) if mask is None else mask.text(str(data_dir))
     origin = Origin(folder_key(data_dir), label, as_of)
     return write_followup_xlsx(

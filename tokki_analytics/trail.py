@@ -209,8 +209,6 @@ class RunTrail:
     started: dt.datetime
     before: dict[str, Seen]
     suites_dir: Path
-    finished: dt.datetime | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def build_manifest(
@@ -227,7 +225,7 @@ def build_manifest(
         file_entry(data_dir, seen, file_records.get(display_name(seen.relative), 0), show, limit)
         for seen in trail.before.values()
     ]
-    finished = trail.finished or dt.datetime.now(dt.UTC)
+    finished = dt.datetime.now(dt.UTC)  # the manifest is built as the run ends
     return {
         "kind": KIND,
         "layout": LAYOUT,
