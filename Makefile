@@ -37,13 +37,15 @@ lab: $(VENV)/.installed-run
 # them: make expands a prerequisite when it reads the rule). Debian's Chromium drives the
 # browser tests (playwright uses it and downloads no browser); a Japanese font renders the
 # screenshots' text; a Java runtime runs the Spark engine's tests (pyspark starts a JVM);
-# LibreOffice Calc (headless) opens and saves the follow-up workbook as an auditor without
-# Excel would. CHROMIUM, JA_FONT, JAVA and LIBREOFFICE may point elsewhere; the install step
-# is planned whenever the file is missing.
+# LibreOffice Calc (headless) opens, edits (through its Python bridge, python3-uno, driven by
+# Debian's python3) and saves tokki's workbooks as an auditor or contractor without Excel
+# would. CHROMIUM, JA_FONT, JAVA, LIBREOFFICE and UNO_MODULE may point elsewhere; the install
+# step is planned whenever the file is missing.
 CHROMIUM ?= /usr/bin/chromium
 JA_FONT ?= /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 JAVA ?= $(or $(shell command -v java),/usr/bin/java)
 LIBREOFFICE ?= /usr/bin/soffice
+UNO_MODULE ?= /usr/lib/python3/dist-packages/uno.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 $(CHROMIUM):
@@ -57,11 +59,13 @@ $(JAVA):
 $(LIBREOFFICE):
 	$(APT_INSTALL) libreoffice-calc-nogui \
 	  || ($(SUDO) apt-get update -qq && $(APT_INSTALL) libreoffice-calc-nogui)
+$(UNO_MODULE): $(LIBREOFFICE)
+	$(APT_INSTALL) python3-uno || ($(SUDO) apt-get update -qq && $(APT_INSTALL) python3-uno)
 
 # The tests, then the linters: ruff (style, complexity 10) and mypy (every function of the
 # package annotated and type-checked; configuration in pyproject.toml).
 # Test files run in parallel on every core (pytest-xdist; one file stays in one worker).
-test: $(VENV)/.installed-test $(CHROMIUM) $(JA_FONT) $(JAVA) $(LIBREOFFICE)
+test: $(VENV)/.installed-test $(CHROMIUM) $(JA_FONT) $(JAVA) $(LIBREOFFICE) $(UNO_MODULE)
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 	$(BIN)/ruff check .
 	$(BIN)/mypy
