@@ -71,17 +71,20 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
 
 def _load_summary(submission: Submission) -> dict[str, object]:
     from tokki_analytics.forms import FORMS_BY_KEY
+    from tokki_analytics.intake.coverage import coverage_records
 
     rows = {FORMS_BY_KEY[key].name: n for key, n in submission.rows().items()}
     columns = ["rule_id", "contractor_id", "contract_id", "form", "source", "sheet", "row"]
     columns += ["column", "value", "detail"]
     frame = submission.defects[columns].astype(object)
     defects = frame.where(frame.notna(), None).to_dict("records")
-    return {"rows": rows, "defects": defects, "ignored": submission.ignored}
+    coverage = coverage_records(submission)
+    return {"rows": rows, "defects": defects, "ignored": submission.ignored, "coverage": coverage}
 
 
 def _print_load(submission: Submission) -> None:
     from tokki_analytics.forms import ALL_FORMS
+    from tokki_analytics.intake.coverage import coverage_report
 
     contractors = submission.contractors
     known = contractors[contractors["known"]]["contractor_id"].tolist()
@@ -117,6 +120,7 @@ def _print_load(submission: Submission) -> None:
         )
         for item in submission.ignored:
             print(f"  {terminal_text(item)}")
+    print(coverage_report(submission, format_table))
 
 
 def cmd_load(args: argparse.Namespace) -> int:

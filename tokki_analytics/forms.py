@@ -84,6 +84,10 @@ class Form:
         aliases: Other accepted form names.
         owner: ``"contract"`` when rows carry 契約番号, ``"ledger"`` when their contract is
             the one of their 台帳番号, ``"contractor"`` for contractor-wide rows.
+        period: The column (key) that dates a record, for the submission-status overview
+            (提出状況: the period the records cover); None for lists such as 作業従事者名簿.
+        continuous: Records are expected throughout the contract period (daily activity such
+            as 入退室記録): the overview flags records that stop, or start, well inside it.
     """
 
     key: str
@@ -93,6 +97,8 @@ class Form:
     need: Need = Need.WHEN_ANY
     aliases: tuple[str, ...] = ()
     owner: str = "contract"
+    period: str | None = None
+    continuous: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -214,6 +220,7 @@ TRAINING = Form(
     name="研修記録",
     title_en="Training records",
     need=Need.ALWAYS,
+    period="held_on",
     columns=(
         Column("実施日", "held_on", Kind.DATE, required=True),
         _person(),
@@ -227,6 +234,7 @@ LEDGER = Form(
     name="個人情報管理台帳",
     title_en="Personal-information ledger",
     need=Need.ALWAYS,
+    period="received_on",
     columns=(
         _ledger(),
         _contract(),
@@ -248,6 +256,8 @@ ACCESS = Form(
     title_en="Room access log",
     need=Need.ALWAYS,
     owner="contractor",
+    period="at",
+    continuous=True,
     columns=(
         Column("日時", "at", Kind.DATETIME, required=True),
         _person(),
@@ -262,6 +272,7 @@ TAKEOUT = Form(
     title_en="Take-out log",
     need=Need.ALWAYS,
     owner="ledger",
+    period="taken_at",
     columns=(
         Column("持出日時", "taken_at", Kind.DATETIME, required=True),
         _person(),
@@ -279,6 +290,7 @@ COPIES = Form(
     name="複製記録",
     title_en="Copy log",
     owner="ledger",
+    period="at",
     columns=(
         Column("日時", "at", Kind.DATETIME, required=True),
         _person(),
@@ -294,6 +306,7 @@ MEDIA_CHECKS = Form(
     name="媒体点検記録",
     title_en="Media and backup checks",
     need=Need.ELECTRONIC,
+    period="checked_on",
     columns=(
         Column("点検日", "checked_on", Kind.DATE, required=True),
         _contract(),
@@ -329,6 +342,7 @@ HANDOVERS = Form(
     key="handovers",
     name="受渡記録",
     title_en="Handovers",
+    period="on",
     columns=(
         Column("受渡日", "on", Kind.DATE, required=True),
         _contract(),
@@ -362,6 +376,7 @@ DISPOSALS = Form(
     key="disposals",
     name="廃棄消去記録",
     title_en="Return, disposal and erasure",
+    period="on",
     columns=(
         _ledger(),
         _contract(),
@@ -378,6 +393,7 @@ INSPECTION_REQUESTS = Form(
     key="inspection_requests",
     name="点検報告",
     title_en="Self-inspection requests and reports",
+    period="requested_on",
     columns=(
         _contract(),
         Column("依頼日", "requested_on", Kind.DATE, required=True),
@@ -389,6 +405,7 @@ INCIDENTS = Form(
     key="incidents",
     name="事故報告",
     title_en="Incident reports",
+    period="discovered_at",
     columns=(
         Column("事故番号", "incident_id", Kind.ID, required=True),
         _contract(),

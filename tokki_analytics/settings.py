@@ -92,6 +92,14 @@ class Settings:
     allowed_software: tuple[str, ...] | None = field(
         default=None, metadata={"doc": "C7.8-1: 許可ソフトウェア (未設定: 未評価)"}
     )
+    coverage_gap_days: int = field(
+        default=31,
+        metadata={
+            "doc": "提出状況: 継続して記録する様式（入退室記録）の記録が、求められる期間の"
+            "始めからこの日数より後に始まる、または終わりからこの日数より前に途切れると注記"
+            "（指摘ではない）"
+        },
+    )
     # What one file may cost to read (tokki_analytics.ingest.guard.Limits takes its defaults
     # from here); past a limit, the file is a Q0.
     max_file_mb: int = field(

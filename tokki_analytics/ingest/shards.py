@@ -31,6 +31,7 @@ from tokki_analytics.ingest.defects import defects_frame
 from tokki_analytics.ingest.folders import Place, contractor_files
 from tokki_analytics.ingest.guard import Limits
 from tokki_analytics.ingest.masters import Masters, submitted_frame
+from tokki_analytics.ingest.periods import empty_periods, record_periods
 from tokki_analytics.ingest.read import read_place
 from tokki_analytics.ingest.typed import RawRecords, cut_parts, type_records
 from tokki_analytics.rules import note_blocked_rules
@@ -52,6 +53,7 @@ class ShardLoad:
         ignored: Files and sheets of their folders that are not forms.
         unplaced: Form key → non-blank rows of sheets without a header row.
         file_records: Source file (relative path) → records typed from it, every form.
+        periods: Records and dates per contractor and form, every form (:mod:`.periods`).
     """
 
     shard_id: str
@@ -63,6 +65,7 @@ class ShardLoad:
     ignored: list[str] = field(default_factory=list)
     unplaced: dict[str, int] = field(default_factory=dict)
     file_records: dict[str, int] = field(default_factory=dict)
+    periods: pd.DataFrame = field(default_factory=empty_periods)
 
 
 def records_per_file(frames: Iterable[pd.DataFrame]) -> dict[str, int]:
@@ -194,4 +197,5 @@ def read_batch(masters: Masters, ids: Sequence[str]) -> ShardLoad:
         ignored=found.ignored,
         unplaced=found.unplaced,
         file_records=records_per_file(frames.values()),
+        periods=record_periods(frames),
     )

@@ -39,6 +39,7 @@ from tokki_analytics.ingest.masters import (
     read_masters,
     usable_contracts,
 )
+from tokki_analytics.ingest.periods import empty_periods
 from tokki_analytics.ingest.read import read_place
 from tokki_analytics.ingest.shards import (
     ShardLoad,
@@ -77,6 +78,8 @@ class Submission:
             (each such sheet has its Q2s).
         file_records: Source file (path relative to the data folder) → records typed from
             it, every form, before a lean audit drops any (the run's manifest).
+        periods: Records, first and last record date per contractor and form, every form,
+            before a lean audit drops any (:func:`~tokki_analytics.ingest.periods.record_periods`).
     """
 
     data_dir: Path
@@ -88,6 +91,7 @@ class Submission:
     ignored: list[str] = field(default_factory=list)
     unplaced_rows: dict[str, int] = field(default_factory=dict)
     file_records: dict[str, int] = field(default_factory=dict)
+    periods: pd.DataFrame = field(default_factory=empty_periods)
 
     @property
     def contracts(self) -> pd.DataFrame:
@@ -177,6 +181,7 @@ def assemble(masters: Masters, loads: Sequence[ShardLoad]) -> Submission:
         ignored=ignored,
         unplaced_rows=_unplaced(masters, loads),
         file_records=_file_records(masters, loads),
+        periods=concat_rows([empty_periods(), *(shard.periods for shard in loads)]),
     )
 
 

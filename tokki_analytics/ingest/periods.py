@@ -1,0 +1,66 @@
+"""The period each contractor's records of a form cover: records, first and last date.
+
+Computed where a shard's typed frames are at hand (:func:`record_periods`, in
+:func:`~tokki_analytics.ingest.shards.read_batch`), so that it survives a lean audit, which
+drops most frames (the access logs) before the shards are put together. The column that
+dates a record is declared per form (:attr:`tokki_analytics.forms.Form.period`). The
+submission-status overview (提出状況, :mod:`tokki_analytics.intake.coverage`) reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from tokki_analytics.forms import SUBMISSION_FORMS
+
+#: Columns of :func:`record_periods`: form is the form key; first and last are dates
+#: (midnight timestamps), NaT when no record has a readable date or the form has no period.
+PERIOD_COLUMNS = ["contractor_id", "form", "records", "first", "last"]
+
+
+def empty_periods() -> pd.DataFrame:
+    """A periods table without rows."""
+    return pd.DataFrame(
+        {
+            "contractor_id": pd.Series(dtype="str"),
+            "form": pd.Series(dtype="str"),
+            "records": pd.Series(dtype="int64"),
+            "first": pd.Series(dtype="datetime64[ns]"),
+            "last": pd.Series(dtype="datetime64[ns]"),
+        }
+    )
+
+
+def record_periods(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per contractor and submission form: the records and the dates they cover.
+
+    Args:
+        frames: Form key → typed frame (rows carry ``contractor_id``).
+
+    Returns:
+        One row per (contractor_id, form key) with at least one record, columns
+        :data:`PERIOD_COLUMNS`; every record counts, the dates only where readable.
+    """
+    parts = []
+    for form in SUBMISSION_FORMS:
+        frame = frames.get(form.key)
+        if frame is None or not len(frame):
+            continue
+        dates = (
+            pd.to_datetime(frame[form.period]).dt.normalize().astype("datetime64[ns]")
+            if form.period
+            else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        )
+        grouped = pd.DataFrame(
+            {"contractor_id": frame["contractor_id"].astype("str"), "date": dates}
+        ).groupby("contractor_id", sort=False)["date"]
+        part = grouped.agg(["size", "min", "max"]).reset_index()
+        part.columns = ["contractor_id", "records", "first", "last"]
+        part.insert(1, "form", form.key)
+        parts.append(part)
+    if not parts:
+        return empty_periods()
+    table = pd.concat(parts, ignore_index=True)[PERIOD_COLUMNS]
+    return table.astype({"records": "int64", "first": "datetime64[ns]", "last": "datetime64[ns]"})

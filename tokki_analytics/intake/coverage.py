@@ -1,0 +1,235 @@
+"""Submission status (提出状況): per contractor and form, submitted or not, and the period covered.
+
+For each contractor of 委託契約一覧 and each submission form: 提出 (a file or sheet of it is
+in the folder), 未提出 (a started contract needs it and none is there) or 不要 (no started
+contract of the contractor needs it); the records' first and last date (the form's
+:attr:`~tokki_analytics.forms.Form.period` column) against the period they should cover:
+from the earliest start of the contractor's started contracts that need the form, to the
+as-of date or the latest end of those contracts if earlier; for a log (a continuous form),
+not before the start of the fiscal year (April 1) of as-of, the 年度 its log is collected
+for. A form whose records are
+expected throughout (:attr:`~tokki_analytics.forms.Form.continuous`, 入退室記録) is flagged
+when its records stop more than ``coverage_gap_days`` before that end, start more than that
+after its beginning, or hold no dated record at all.
+
+Information for the prefecture's intake desk, not a rule: it makes no finding (a missing
+form is the Q1 of the load; the rules judge the records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tokki_analytics.forms import SUBMISSION_FORMS, Form
+from tokki_analytics.ingest import Submission
+from tokki_analytics.ingest.checks import needed_forms
+from tokki_analytics.rules.staff_years import fiscal_year
+
+#: Statuses of a contractor's form.
+SUBMITTED, MISSING, NOT_NEEDED = "提出", "未提出", "不要"
+#: Columns of :func:`coverage`: form is the Japanese form name; the four dates are
+#: midnight timestamps (NaT when there is none); flag is "" when nothing is noteworthy.
+COVERAGE_COLUMNS = [
+    "contractor_id",
+    "form",
+    "status",
+    "records",
+    "first",
+    "last",
+    "should_from",
+    "should_to",
+    "flag",
+]
+#: Headers of the text and HTML tables (Japanese), by column.
+COVERAGE_HEADERS = {
+    "contractor_id": "受託者",
+    "form": "様式",
+    "status": "状況",
+    "records": "件数",
+    "covered": "記録の期間",
+    "should": "求められる期間",
+    "flag": "注記",
+}
+
+Formatter = Callable[[Sequence[str], Sequence[Sequence[object]]], str]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period from one day to another, both included (NaT: unknown)."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+def _day(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def span_text(start: object, end: object) -> str:
+    """``2024-04-01〜2025-03-31``, or "" when neither date is known."""
+    first, last = _day(start), _day(end)
+    return f"{first}〜{last}" if first or last else ""
+
+
+def _should(contracts: pd.DataFrame, form: Form, as_of: dt.date) -> Span | None:
+    """The period ``contracts`` (one contractor's, started) need ``form`` records for."""
+    needing = contracts[[form in needed_forms(c) for _, c in contracts.iterrows()]]
+    if needing.empty:
+        return None
+    today = pd.Timestamp(as_of)
+    ends = needing["end_date"].fillna(today)  # an unreadable end: up to as-of
+    start = pd.Timestamp(needing["start_date"].min())
+    if form.continuous:  # a log is collected for the audited fiscal year (年度)
+        year = int(fiscal_year(pd.Series([today])).iloc[0])
+        start = max(start, pd.Timestamp(year, 4, 1)) if pd.notna(start) else start
+    return Span(start, min(today, pd.Timestamp(ends.max())))
+
+
+def _flag(form: Form, should: Span | None, first: object, last: object, gap_days: int) -> str:
+    """The note on a submitted continuous form whose records miss part of ``should``."""
+    if not form.continuous or should is None:
+        return ""
+    if pd.isna(last):
+        return f"日付のある記録がありません（{span_text(should.start, should.end)} の記録が必要）"
+    gap = pd.Timedelta(days=gap_days)
+    notes = []
+    if pd.notna(should.start) and pd.Timestamp(first) - should.start > gap:
+        notes.append(f"{_day(first)} より前の記録がありません（{_day(should.start)} から必要）")
+    if should.end - pd.Timestamp(last) > gap:
+        notes.append(f"{_day(last)} より後の記録がありません（{_day(should.end)} まで必要）")
+    return "。".join(notes)
+
+
+def _form_row(
+    form: Form,
+    started: pd.DataFrame,
+    have: dict[str, pd.Series],
+    submitted: bool,
+    as_of: dt.date,
+    gap_days: int,
+) -> dict[str, object]:
+    """One form of one contractor (``started``: its contracts started by as-of)."""
+    should = _should(started, form, as_of)
+    got = have.get(form.key)
+    first = got["first"] if got is not None else pd.NaT
+    last = got["last"] if got is not None else pd.NaT
+    status = SUBMITTED if submitted else (MISSING if should is not None else NOT_NEEDED)
+    return {
+        "form": form.name,
+        "status": status,
+        "records": int(got["records"]) if got is not None else 0,
+        "first": first,
+        "last": last,
+        "should_from": should.start if should is not None else pd.NaT,
+        "should_to": should.end if should is not None else pd.NaT,
+        "flag": _flag(form, should, first, last, gap_days) if submitted else "",
+    }
+
+
+def coverage(
+    periods: pd.DataFrame,
+    submitted: pd.DataFrame,
+    contracts: pd.DataFrame,
+    as_of: dt.date,
+    gap_days: int,
+) -> pd.DataFrame:
+    """The submission status of every contractor of ``contracts`` and every submission form.
+
+    Args:
+        periods: Records and first/last record date per contractor and form key
+            (:attr:`tokki_analytics.ingest.Submission.periods`).
+        submitted: (contractor_id, form key) of every form present
+            (:attr:`tokki_analytics.ingest.Submission.submitted`).
+        contracts: The usable contracts (:attr:`tokki_analytics.ingest.Submission.contracts`).
+        as_of: The audit reference date; contracts starting after it need nothing yet.
+        gap_days: Days a continuous form's records may start after, or stop before, the
+            period they should cover without a flag (setting ``coverage_gap_days``).
+
+    Returns:
+        One row per contractor (order of 委託契約一覧) and form (order of FORMS.md),
+        columns :data:`COVERAGE_COLUMNS`.
+    """
+    have = set(zip(submitted["contractor_id"], submitted["form"], strict=True))
+    today = pd.Timestamp(as_of)
+    rows = []
+    for cid, own in contracts.groupby("contractor_id", sort=False):
+        started = own[~(own["start_date"] > today)]  # an unreadable start counts as started
+        got = {str(r["form"]): r for _, r in periods[periods["contractor_id"] == cid].iterrows()}
+        for form in SUBMISSION_FORMS:
+            row = _form_row(form, started, got, (cid, form.key) in have, as_of, gap_days)
+            rows.append({"contractor_id": str(cid), **row})
+    table = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+    dates = ["first", "last", "should_from", "should_to"]
+    return table.astype({"records": "int64", **dict.fromkeys(dates, "datetime64[ns]")})
+
+
+def submission_coverage(submission: Submission) -> pd.DataFrame:
+    """:func:`coverage` of a loaded data folder, with its settings (as-of, tolerance)."""
+    settings = submission.settings
+    return coverage(
+        submission.periods,
+        submission.submitted,
+        submission.contracts,
+        settings.as_of,
+        settings.coverage_gap_days,
+    )
+
+
+def noteworthy(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a coverage table worth a look: forms missing, and flagged periods."""
+    return table[(table["status"] == MISSING) | (table["flag"] != "")]
+
+
+def display_rows(table: pd.DataFrame) -> list[list[str]]:
+    """Rows of a coverage table as text cells, in the order of :data:`COVERAGE_HEADERS`."""
+    return [
+        [
+            r.contractor_id,
+            r.form,
+            r.status,
+            f"{r.records:,}" if r.status == SUBMITTED else "",
+            span_text(r.first, r.last),
+            span_text(r.should_from, r.should_to),
+            r.flag,
+        ]
+        for r in table.itertuples(index=False)
+    ]
+
+
+def coverage_records(submission: Submission) -> list[dict[str, object]]:
+    """The whole coverage table as JSON-ready records (dates ``YYYY-MM-DD`` or None)."""
+    table = submission_coverage(submission).astype(object)
+    for column in ("first", "last", "should_from", "should_to"):
+        table[column] = [_day(v) or None for v in table[column]]
+    return table.to_dict("records")
+
+
+def coverage_report(submission: Submission, format_table: Formatter) -> str:
+    """The text of ``tokki load``: a count, then the noteworthy rows (missing and flagged).
+
+    Args:
+        submission: The loaded data folder.
+        format_table: Lays out a header and rows as aligned text (the command's tables).
+    """
+    table = submission_coverage(submission)
+    shown = noteworthy(table)
+    missing = int((shown["status"] == MISSING).sum())
+    flagged = int((shown["flag"] != "").sum())
+    head = (
+        f"\n提出状況 / submission status: 受託者 {table['contractor_id'].nunique()} 社 × 様式 "
+        f"{len(SUBMISSION_FORMS)}、未提出 {missing} 件、記録の期間に注記 {flagged} 件"
+        f" / {missing} missing, {flagged} flagged periods (全体は --json の coverage)"
+    )
+    if shown.empty:
+        return head
+    rows = display_rows(shown)
+    ids = [row[0] for row in rows]
+    for n in range(1, len(rows)):
+        if ids[n] == ids[n - 1]:
+            rows[n][0] = ""  # the contractor once, on its first line
+    return head + "\n" + format_table(list(COVERAGE_HEADERS.values()), rows)
