@@ -42,6 +42,17 @@ def test_open_and_overdue_items_per_run(tmp_path):
     assert trend["是正指示済"].tolist() == [0, 1]
     assert trend["期限超過"].tolist() == [0, 1]
 
+    first_page = (tmp_path / "out1" / "index.html").read_text(encoding="utf-8")
+    assert "指摘対応の推移" not in first_page  # one run: nothing to draw yet
+    page = (tmp_path / "out2" / "index.html").read_text(encoding="utf-8")
+    section = page[page.index("<h3>指摘対応の推移") :]
+    latest = trend.iloc[-1]
+    assert (
+        f'aria-label="指摘対応の推移（最新: 未対応 {latest["未対応"]} 件、是正指示済 1 件、'
+        f'期限超過 1 件、再発 {latest["再発"]} 件）"'
+    ) in section
+    assert "<td>2026-03-03</td>" in section and "<td>2026-01-31</td>" in section
+
 
 def test_comparison_ranks_contractors_by_overdue_items(tmp_path):
     import tokki_analytics

@@ -46,11 +46,14 @@ class RunFollowUp:
             on the findings' index (:func:`tokki_analytics.followup.carry_over`).
         closed: Record rows of findings no longer found, and rows that cannot be placed.
         problems: Bad edits of the record (and a workbook of another origin).
+        trend: Counts per stored run (:func:`followup_trend`), when the history store has
+            earlier runs of the folder; None otherwise.
     """
 
     open_items: pd.DataFrame
     closed: pd.DataFrame
     problems: tuple[Problem, ...]
+    trend: pd.DataFrame | None = None
 
     @property
     def overdue(self) -> int:

@@ -159,6 +159,8 @@ def publish(
                 manifest_sha256=fingerprint,
                 states=followup.open_items,
             )
+            if history.has_earlier_runs:
+                followup = _with_trend(followup, options.history_dir, audit)
         written += write_html(
             audit,
             work,
@@ -170,6 +172,16 @@ def publish(
         )
         written = [out / path.relative_to(work) for path in written]
     return written
+
+
+def _with_trend(followup: RunFollowUp, store_dir: Path, audit: Audit) -> RunFollowUp:
+    """``followup`` with the open and overdue items of every stored run of the folder."""
+    import dataclasses
+
+    from tokki_analytics.followup_report import followup_trend
+
+    trend = followup_trend(store_dir, audit.submission.data_dir)
+    return dataclasses.replace(followup, trend=trend)
 
 
 def _manifest(

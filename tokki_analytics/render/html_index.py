@@ -22,7 +22,7 @@ from tokki_analytics.render.html_parts import (
     page_name,
     table,
 )
-from tokki_analytics.render.html_trend import trend_table
+from tokki_analytics.render.html_trend import FOLLOWUP_LINES, followup_chart, trend_table
 from tokki_analytics.status import (
     RISK_FORMULA,
     SENSITIVE_FACTOR,
@@ -169,7 +169,28 @@ def _followup(run: ReportRun) -> str:
     if not rows:
         return head + lead + "<p>指摘はありません。</p>"
     header = ["受託者", "名称", *[html.escape(label) for label in SUMMARY_COLUMNS.values()]]
-    return head + lead + table(header, rows, numeric={2, 3, 4, 5, 6}, cls="followup")
+    return (
+        head
+        + lead
+        + table(header, rows, numeric={2, 3, 4, 5, 6}, cls="followup")
+        + _followup_trend(run.followup.trend)
+    )
+
+
+def _followup_trend(trend: pd.DataFrame | None) -> str:
+    """The open and overdue items of every stored run: a chart and its table."""
+    if trend is None or len(trend) < 2:
+        return ""
+    rows = [
+        [html.escape(f"{pd.Timestamp(r['run_at']):%Y-%m-%d %H:%M}"), html.escape(str(r["as_of"])),
+         *(str(int(r[state])) for state in FOLLOWUP_LINES)]
+        for _, r in trend.iterrows()
+    ]  # fmt: skip
+    return (
+        '<h3>指摘対応の推移 <span class="en">(Open and overdue items per run)</span></h3>'
+        + followup_chart(trend)
+        + table(["実行日時", "基準日", *FOLLOWUP_LINES], rows, numeric={2, 3, 4, 5})
+    )
 
 
 def _changes(run: ReportRun) -> str:

@@ -217,3 +217,85 @@ def trend_chart(rates: list[float], labels: list[str], low: float) -> str:
         f'<polyline points="{line}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2"/>'
         f"{dots}</svg>"
     )
+
+
+#: Lines of the follow-up chart: column of the trend table → colour.
+FOLLOWUP_LINES: dict[str, str] = {
+    "未対応": "#4a5560",
+    "是正指示済": "#1f5fa8",
+    "期限超過": LINE_COLOUR,
+    "再発": "#c77700",
+}
+
+
+def _count_ticks(top: int) -> list[int]:
+    """0 up to ``top`` or just past it, in 3 to 6 round steps (1, 2, 5 × 10ⁿ)."""
+    step = 1
+    while top / step > 5:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return list(range(0, top + step, step)) if top % step else list(range(0, top + 1, step))
+
+
+def followup_chart(trend: pd.DataFrame) -> str:
+    """Open, instructed, overdue and recurring items per stored run as an inline SVG chart.
+
+    Args:
+        trend: :func:`tokki_analytics.followup_report.followup_trend`, oldest run first.
+
+    Returns:
+        An ``<svg role="img">`` with one line per state over the runs' as-of dates, named
+        by the latest counts, and its legend; each point's title gives the as-of date and
+        the count. Empty for no runs.
+    """
+    if trend.empty:
+        return ""
+    labels = [str(as_of) for as_of in trend["as_of"]]
+    left, right, top, bottom = CHART_MARGINS
+    inner_w, inner_h = CHART_WIDTH - left - right, CHART_HEIGHT - top - bottom
+    ticks = _count_ticks(max(1, int(trend[list(FOLLOWUP_LINES)].to_numpy().max())))
+    steps = max(1, len(labels) - 1)
+
+    def x(i: int) -> float:
+        return left + (i * inner_w / steps if len(labels) > 1 else inner_w / 2)
+
+    def y(count: float) -> float:
+        return top + (1 - count / ticks[-1]) * inner_h
+
+    grid = "".join(
+        f'<line x1="{left}" x2="{CHART_WIDTH - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
+        f'stroke="#dddddd"/><text x="{left - 6}" y="{y(t) + 3.5:.1f}" text-anchor="end">{t}</text>'
+        for t in ticks
+    )
+    every = max(1, math.ceil(len(labels) / CHART_LABELS))
+    xlabels = "".join(
+        f'<text x="{x(i):.1f}" y="{CHART_HEIGHT - bottom + 16}" text-anchor="middle">'
+        f"{html.escape(label)}</text>"
+        for i, label in enumerate(labels)
+        if i % every == 0 or i == len(labels) - 1
+    )
+    lines, legend = [], []
+    for state, colour in FOLLOWUP_LINES.items():
+        counts = [int(c) for c in trend[state]]
+        points = " ".join(f"{x(i):.1f},{y(c):.1f}" for i, c in enumerate(counts))
+        lines.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            + "".join(
+                f'<circle cx="{x(i):.1f}" cy="{y(c):.1f}" r="3" fill="{colour}">'
+                f"<title>{html.escape(labels[i])} {state}: {c} 件</title></circle>"
+                for i, c in enumerate(counts)
+            )
+        )
+        legend.append(f'<span style="color:{colour}">■</span> {state}')
+    latest = trend.iloc[-1]
+    name = (
+        "指摘対応の推移（最新: "
+        + "、".join(f"{state} {int(latest[state])} 件" for state in FOLLOWUP_LINES)
+        + "）"
+    )
+    return (
+        f'<svg class="trend" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
+        f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
+        f'aria-label="{html.escape(name)}" font-size="11" fill="#4a5560">{grid}{xlabels}'
+        f"{''.join(lines)}</svg>"
+        f'<p class="legend" aria-hidden="true">{"　".join(legend)}</p>'
+    )
