@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tokki_analytics.intake.checkcmd import add_check_parser
 from tokki_analytics.notebooks.nbrun import NOTEBOOKS, taking
 from tokki_analytics.notebooks.onsite_eval import add_evaluate_parser
 from tokki_analytics.progress import Progress, check_timings_path, write_timings
@@ -399,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-names", action="store_true", help="追加ファイルの名前も表示")
     p.set_defaults(func=cmd_verify)
     add_evaluate_parser(sub)
+    add_check_parser(sub)
 
     p = sub.add_parser(
         "notebook", help="ノートブックを実行し HTML を出力 (run a notebook headless)"

@@ -10,7 +10,9 @@ broadcast to every shard (:mod:`tokki_analytics.ingest.shards`), in this process
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +24,7 @@ from tokki_analytics.ingest.defects import defect, defects_frame
 from tokki_analytics.ingest.folders import (
     Place,
     contractor_dirs,
+    display_name,
     is_contract_list,
     is_submission,
     list_place,
@@ -66,6 +69,9 @@ class Masters:
             unreadable one as a ``Skipped``), in name order.
         lean: The audit engine's shards keep only what validation, findings and the
             reports read (:mod:`tokki_analytics.engine.shard`); a plain load ignores it.
+        roots: Contractor code → the folder its files are named relative to, and which no
+            link of its folder may leave, where that is not ``data_dir``: a folder outside
+            the data folder checked in place of the contractor's (:func:`with_folder`).
     """
 
     data_dir: Path
@@ -78,6 +84,11 @@ class Masters:
     contractors: pd.DataFrame
     folders: dict[str, list[Place]]
     lean: bool = False
+    roots: dict[str, Path] = field(default_factory=dict)
+
+    def root(self, code: str) -> Path:
+        """The folder a contractor's files are named relative to (:attr:`roots`)."""
+        return self.roots.get(code, self.data_dir)
 
     @property
     def limits(self) -> Limits:
@@ -243,6 +254,36 @@ def read_masters(
         contractors=contractors,
         folders=folders,
         lean=lean,
+    )
+
+
+def with_folder(masters: Masters, code: str, folder: Path) -> Masters:
+    """The masters with ``folder`` as contractor ``code``'s only folder (``tokki check``).
+
+    A folder directly inside the data folder is named as a load names it
+    (``C001_名称/file.xlsx``); one outside it is its own root: its files are named relative
+    to it and no link may leave it. The contractor's row of :attr:`Masters.contractors`
+    names ``folder``. Nothing is read here.
+
+    Args:
+        masters: The data folder's masters.
+        code: A contractor with a contract in 委託契約一覧.
+        folder: The contractor's submission folder, inside the data folder or not.
+    """
+    whole = Path(os.path.abspath(folder))
+    inside = whole.parent.resolve() == masters.data_dir.resolve()
+    if inside:
+        folder = masters.data_dir / whole.name
+    root = masters.data_dir if inside else folder
+    name = relative(folder, root) if inside else display_name(folder.name)
+    table = masters.contractors[masters.contractors["contractor_id"] != code]
+    row = pd.DataFrame([{"contractor_id": code, "folder": name, "known": True}])
+    roots = {k: v for k, v in masters.roots.items() if k != code}
+    return dataclasses.replace(
+        masters,
+        folders={**masters.folders, code: [folder]},
+        contractors=pd.concat([table, row], ignore_index=True)[CONTRACTOR_COLUMNS],
+        roots=roots if inside else {**roots, code: root},
     )
 
 

@@ -181,7 +181,7 @@ def read_batch(masters: Masters, ids: Sequence[str]) -> ShardLoad:
     for code in ids:
         places = masters.folders.get(code)
         if places:
-            _read_contractor(found, code, places, masters.data_dir, masters.limits)
+            _read_contractor(found, code, places, masters.root(code), masters.limits)
     frames, cell_defects = typed_forms(found.grouped, contracts)
     submitted = submitted_frame(found.submitted)
     own = contracts[contracts["contractor_id"].isin(list(ids))]
