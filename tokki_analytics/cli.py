@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tokki_analytics.intake.checkcmd import add_check_parser
+from tokki_analytics.intake.templatecmd import add_template_parser
 from tokki_analytics.notebooks.nbrun import NOTEBOOKS, taking
 from tokki_analytics.notebooks.onsite_eval import add_evaluate_parser
 from tokki_analytics.progress import Progress, check_timings_path, write_timings
@@ -401,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_verify)
     add_evaluate_parser(sub)
     add_check_parser(sub)
+    add_template_parser(sub)
 
     p = sub.add_parser(
         "notebook", help="ノートブックを実行し HTML を出力 (run a notebook headless)"

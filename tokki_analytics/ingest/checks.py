@@ -169,16 +169,22 @@ def link_inspections(
     )
 
 
+def excludes_form(contract: pd.Series, form: Form) -> bool:
+    """True when ``contract``'s 適用除外条項 switch off every rule that reads ``form``."""
+    excluded = expand_clauses(contract["excluded_clauses"] or ())
+    clauses = FORM_CLAUSES.get(form.key)
+    return bool(clauses) and set(clauses or ()) <= excluded
+
+
 def needed_forms(contract: pd.Series) -> list[Form]:
     """The submission forms ``contract`` needs (FORMS.md, "Which forms a contract needs")."""
-    excluded = expand_clauses(contract["excluded_clauses"] or ())
     forms = []
     for form in SUBMISSION_FORMS:
         if form.need is Need.WHEN_ANY:
             continue
         if form.need is Need.ELECTRONIC and contract["handles_electronic"] == "無":
             continue
-        if (clauses := FORM_CLAUSES.get(form.key)) and set(clauses) <= excluded:
+        if excludes_form(contract, form):
             continue
         forms.append(form)
     return forms

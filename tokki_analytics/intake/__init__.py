@@ -4,5 +4,7 @@
   :mod:`tokki_analytics.forms` and the contractor's rows of 委託契約一覧;
   :mod:`.templatecmd`: the ``tokki template`` command that writes it;
 - :mod:`.coverage`: the submission-status overview (提出状況): per contractor and form,
-  submitted or missing, and the period the records cover against the one they should.
+  submitted or missing, and the period the records cover against the one they should;
+- :mod:`.checkcmd`, :mod:`.checkrun`, :mod:`.check`, :mod:`.reply`: the intake check
+  ``tokki check`` (受付時点検) and the reply it writes (差し戻し票).
 """

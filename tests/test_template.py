@@ -1,0 +1,337 @@
+"""Contractors' submission workbooks (``tokki template``), read back as Excel would see them.
+
+A template is generated for every contractor of data_samples; its sheets, headers, tables and
+validations are read back with openpyxl; filled with valid synthetic rows it loads with zero
+defects and every row counted; an invalid value pasted over a validation is still reported
+(Q2); the command refuses an unknown contractor and writes one file per contractor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import unicodedata
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import ROOT
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tokki_analytics.cli import main
+from tokki_analytics.forms import (
+    ACCESS,
+    FORMS_BY_KEY,
+    HAS,
+    MASTERS,
+    SUBCONTRACTS,
+    SUBMISSION_FORMS,
+    Column,
+    Kind,
+)
+from tokki_analytics.ingest import load, read_contracts
+from tokki_analytics.ingest.checks import needed_forms
+from tokki_analytics.intake.template import (
+    GUIDE_SHEET,
+    LISTS_SHEET,
+    build_template,
+    template_forms,
+)
+from tokki_analytics.intake.templatecmd import template_name
+from tokki_analytics.rules import FORM_CLAUSES
+from tokki_analytics.settings import load_settings
+
+DATA = ROOT / "data_samples"
+AS_OF = load_settings(DATA / "settings.toml").as_of
+CONTRACTS = read_contracts(DATA)
+CONTRACTORS = sorted(CONTRACTS["contractor_id"].unique())
+FILLED_ROWS = 3
+FORM_NAMES = {form.name: form for form in SUBMISSION_FORMS}
+
+
+def own(code: str) -> pd.DataFrame:
+    return CONTRACTS[CONTRACTS["contractor_id"] == code]
+
+
+def own_ids(code: str) -> list[str]:
+    return list(own(code)["contract_id"])
+
+
+def saved(tmp_path: Path, code: str) -> Path:
+    path = tmp_path / template_name(code)
+    build_template(CONTRACTS, code, AS_OF).save(path)
+    return path
+
+
+def validation_at(ws: Worksheet, ref: str) -> DataValidation:
+    found = [dv for dv in ws.data_validations.dataValidation if ref in dv.sqref]
+    assert len(found) == 1, f"{ws.title}!{ref}: {len(found)} validations"
+    return found[0]
+
+
+def list_values(wb: Workbook, dv: DataValidation) -> list[str]:
+    """The values a list validation offers: its literal, or the range it names."""
+    assert dv.type == "list"
+    formula = dv.formula1
+    if formula.startswith('"'):
+        return formula.strip('"').split(",")
+    sheet, ref = formula.rsplit("!", 1)
+    ws = wb[sheet.strip("'")]
+    return [row[0].value for row in ws[ref.replace("$", "")]]
+
+
+# --- the workbook as generated --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", CONTRACTORS)
+def test_a_template_has_the_guide_then_every_needed_form_with_its_header(tmp_path, code):
+    wb = openpyxl.load_workbook(saved(tmp_path, code))
+    assert wb.sheetnames[0] == GUIDE_SHEET
+    forms = [FORM_NAMES[name] for name in wb.sheetnames[1:] if name != LISTS_SHEET]
+    assert forms == [f for f in SUBMISSION_FORMS if f in forms], "in the order of FORMS.md"
+    for _, contract in own(code).iterrows():
+        assert set(needed_forms(contract)) <= set(forms), contract["contract_id"]
+    for form in forms:
+        ws = wb[form.name]
+        assert [c.value for c in ws[1]] == [col.name for col in form.columns]
+        assert ws.freeze_panes == "A2"
+        (table,) = ws.tables.values()
+        assert table.ref.startswith("A1:") and table.ref.endswith(str(ws.max_row))
+        assert ws.max_row > 1, "the table has empty rows to type into"
+
+
+@pytest.mark.parametrize("code", CONTRACTORS)
+def test_validations_read_back_offer_allowed_values_and_own_contracts_only(tmp_path, code):
+    wb = openpyxl.load_workbook(saved(tmp_path, code))
+    for name in wb.sheetnames[1:]:
+        if name == LISTS_SHEET:
+            continue
+        form, ws = FORM_NAMES[name], wb[name]
+        for index, col in enumerate(form.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            head, cells = validation_at(ws, f"{letter}1"), validation_at(ws, f"{letter}2")
+            for dv in (head, cells):
+                assert dv.showInputMessage and dv.promptTitle == col.name
+                assert 0 < len(dv.prompt) <= 255
+                assert all(clause in dv.prompt for clause in FORM_CLAUSES[form.key])
+            assert f"{letter}5000" in cells.sqref, "the whole column below the header"
+            check_kind(wb, ws, col, cells, own_ids(code), f"{letter}2")
+
+
+def check_kind(
+    wb: Workbook, ws: Worksheet, col: Column, dv: DataValidation, ids: list[str], ref: str
+) -> None:
+    if col.key == "contract_id":
+        assert list_values(wb, dv) == ids
+    elif col.kind is Kind.ENUM:
+        assert list_values(wb, dv) == list(col.allowed)
+    elif col.kind is Kind.MARK:
+        assert list_values(wb, dv) == list(HAS)
+    elif col.kind is Kind.DATE:
+        assert dv.type == "date" and ws[ref].number_format == "yyyy/mm/dd"
+        low, high = (openpyxl.utils.datetime.from_excel(int(f)) for f in (dv.formula1, dv.formula2))
+        assert low.date() <= dt.date(2000, 1, 1) and high.date() >= dt.date(2099, 12, 31)
+    elif col.kind is Kind.DATETIME:
+        assert dv.type == "decimal" and "hh:mm" in ws[ref].number_format
+    elif col.kind is Kind.INT:
+        assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
+    elif col.kind is Kind.ID:
+        assert ws[ref].number_format == "@", "leading zeros survive"
+    if dv.type is not None:
+        assert dv.showErrorMessage and dv.errorStyle == "stop"
+
+
+def all_text(wb: Workbook) -> str:
+    """Every cell, validation formula and message of the workbook, as one string."""
+    parts = []
+    for ws in wb.worksheets:
+        parts += [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+        for dv in ws.data_validations.dataValidation:
+            parts += [str(v) for v in (dv.formula1, dv.prompt, dv.error) if v]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("code", CONTRACTORS)
+def test_nothing_of_another_contractor_is_in_a_template(tmp_path, code):
+    text = all_text(openpyxl.load_workbook(saved(tmp_path, code)))
+    mine = own(code).iloc[0]
+    assert mine["contractor_name"] in text and all(cid in text for cid in own_ids(code))
+    others = CONTRACTS[CONTRACTS["contractor_id"] != code]
+    for _, other in others.iterrows():
+        for value in (other["contract_id"], other["contractor_name"], other["contractor_id"]):
+            assert value not in text, f"{code}'s template names {value}"
+
+
+def test_a_list_too_long_for_excel_goes_to_the_hidden_sheet(tmp_path):
+    base = own("C001").iloc[[0]]
+    many = pd.concat([base] * 40, ignore_index=True)
+    many["contract_id"] = [f"令和7年度-第{n:04d}号" for n in range(40)]
+    path = tmp_path / "many.xlsx"
+    build_template(many, "C001", AS_OF).save(path)
+    wb = openpyxl.load_workbook(path)
+    assert wb[LISTS_SHEET].sheet_state == "hidden" and wb.sheetnames[-1] == LISTS_SHEET
+    dv = validation_at(wb["作業従事者名簿"], "A2")
+    assert not dv.formula1.startswith('"')
+    assert list_values(wb, dv) == list(many["contract_id"])
+
+
+def test_when_every_contract_excludes_a_forms_clauses_the_form_is_left_out():
+    contracts = own("C006").copy()
+    assert "再委託" in [n.form.name for n in template_forms(contracts)]
+    contracts["excluded_clauses"] = [FORM_CLAUSES[SUBCONTRACTS.key]] * len(contracts)
+    assert "再委託" not in [n.form.name for n in template_forms(contracts)]
+    # 事故報告 and the other forms kept only when there is something to record stay
+    assert "事故報告" in [n.form.name for n in template_forms(contracts)]
+
+
+# --- filled, then loaded ------------------------------------------------------------------
+
+
+def valid_value(col: Column, n: int, ids: list[str]) -> object:
+    """A valid value of a column for row ``n``, from its declaration in forms.py."""
+    if col.key == "contract_id":
+        return ids[n % len(ids)]
+    day = dt.date(2025, 4, 1) + dt.timedelta(days=n)
+    values: dict[Kind, object] = {
+        Kind.ID: f"{n + 1:04d}",  # leading zeros
+        Kind.TEXT: f"{col.name}{n + 1}",
+        Kind.DATE: day,
+        Kind.DATETIME: dt.datetime.combine(day, dt.time(9, 5)),
+        Kind.MARK: HAS[n % len(HAS)],
+        Kind.INT: n + 1,
+        Kind.ENUM: col.allowed[n % len(col.allowed)] if col.allowed else "",
+        Kind.LIST: "0001;0002",
+    }
+    return values[col.kind]
+
+
+def fill(path: Path, code: str) -> dict[str, int]:
+    """Fill every form sheet with valid rows; return form key → rows filled."""
+    wb = openpyxl.load_workbook(path)
+    counts = {}
+    for name in wb.sheetnames:
+        form = FORM_NAMES.get(name)
+        if form is None:
+            continue
+        for n in range(FILLED_ROWS):
+            for index, col in enumerate(form.columns, start=1):
+                wb[name].cell(row=n + 2, column=index, value=valid_value(col, n, own_ids(code)))
+        counts[form.key] = FILLED_ROWS
+    wb.save(path)
+    return counts
+
+
+def folder_of(data: Path, code: str) -> Path:
+    (folder,) = [
+        p
+        for p in data.iterdir()
+        if p.is_dir() and unicodedata.normalize("NFKC", p.name).split("_")[0] == code
+    ]
+    return folder
+
+
+def as_only_submission(data: Path, code: str, workbook: Path) -> Path:
+    """Replace the contractor's folder content with ``workbook``."""
+    folder = folder_of(data, code)
+    shutil.rmtree(folder)
+    folder.mkdir()
+    return Path(shutil.copy(workbook, folder / workbook.name))
+
+
+def contractor_defects(defects: pd.DataFrame, code: str) -> pd.DataFrame:
+    masters = {form.name for form in MASTERS}  # the prefecture's rows, not the contractor's
+    return defects[(defects["contractor_id"] == code) & ~defects["form"].isin(masters)]
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> tuple[object, dict[str, dict[str, int]]]:
+    """data_samples with each contractor's folder replaced by its filled template, loaded."""
+    root = tmp_path_factory.mktemp("filled")
+    data = root / "data"
+    shutil.copytree(DATA, data)
+    counts = {}
+    for code in CONTRACTORS:
+        path = saved(root, code)
+        counts[code] = fill(path, code)
+        as_only_submission(data, code, path)
+    return load(data), counts
+
+
+@pytest.mark.parametrize("code", CONTRACTORS)
+def test_a_template_filled_with_valid_rows_loads_with_zero_defects(filled, code):
+    sub, counts = filled
+    found = contractor_defects(sub.defects, code)
+    assert found.empty, found[["rule_id", "form", "sheet", "row", "column", "detail"]]
+    for key, n in counts[code].items():
+        frame = sub.frames[key]
+        rows = frame[frame["contractor_id"] == code]
+        assert len(rows) == n, FORMS_BY_KEY[key].name
+        (source,) = set(rows["_source"])
+        assert source.endswith(f"/{template_name(code)}"), source
+        if "person_id" in rows:
+            assert set(rows["person_id"]) == {"0001", "0002", "0003"}, "leading zeros kept"
+
+
+def test_an_invalid_value_pasted_over_the_validation_is_still_a_q2(tmp_path):
+    code = "C001"
+    path = saved(tmp_path, code)
+    fill(path, code)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[ACCESS.name]
+    col = ACCESS.column("direction")
+    letter = openpyxl.utils.get_column_letter(ACCESS.columns.index(col) + 1)
+    dv = validation_at(ws, f"{letter}3")
+    assert "退出" not in list_values(wb, dv) and dv.errorStyle == "stop", "Excel refuses it"
+    ws[f"{letter}3"] = "退出"  # pasted: validation does not stop a paste
+    wb.save(path)
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    source = as_only_submission(data, code, path)
+    sub = load(data, contractors=[code])
+    found = contractor_defects(sub.defects, code)
+    assert found[["rule_id", "form", "sheet", "row", "column", "value"]].to_dict("records") == [
+        {
+            "rule_id": "Q2",
+            "form": ACCESS.name,
+            "sheet": ACCESS.name,
+            "row": 3,
+            "column": col.name,
+            "value": "退出",
+        }
+    ]
+    assert set(found["source"]) == {source.relative_to(data).as_posix()}
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def test_an_unknown_contractor_exits_2_with_a_japanese_message(tmp_path, capsys):
+    out = tmp_path / "x.xlsx"
+    assert main(["template", str(DATA), "--contractor", "C999", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "受託者 C999 の契約は委託契約一覧にありません" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_all_writes_one_workbook_per_contractor_and_never_replaces_one(tmp_path, capsys):
+    out = tmp_path / "templates"
+    assert main(["template", str(DATA), "--all", "--out", str(out)]) == 0
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted(template_name(code) for code in CONTRACTORS)
+    assert all(code in name for code, name in zip(CONTRACTORS, sorted(files), strict=True))
+    first = out / template_name(CONTRACTORS[0])
+    first.write_bytes(b"a filled workbook received back")
+    assert main(["template", str(DATA), "--all", "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert first.read_bytes() == b"a filled workbook received back"
+    assert main(["template", str(DATA), "--all", "--out", str(out), "--force"]) == 0
+    assert openpyxl.load_workbook(first).sheetnames[0] == GUIDE_SHEET
+
+
+def test_a_full_width_code_names_the_same_contractor(tmp_path):
+    out = tmp_path / "c006.xlsx"
+    assert main(["template", str(DATA), "--contractor", "Ｃ００６", "--out", str(out)]) == 0
+    assert "C006" in openpyxl.load_workbook(out)[GUIDE_SHEET]["B3"].value

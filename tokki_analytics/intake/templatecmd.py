@@ -1,0 +1,133 @@
+"""``tokki template``: write contractors' submission workbooks (提出様式).
+
+``tokki template DATA --contractor K --out FILE.xlsx`` writes one contractor's workbook;
+``tokki template DATA --all --out DIR`` one per contractor of 委託契約一覧, named
+:func:`template_name`. The masters of DATA are read by tokki's own loader (no contractor
+folder is opened); the as-of date of ``settings.toml`` (or ``--as-of``) closes the period the
+records must cover. An existing file is never replaced without ``--force``: a template
+already sent, or a filled one received back, may sit where the new one would go. Each file is
+written to a temporary name first and renamed, so no half-written workbook is left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tokki_analytics.errors import InputError
+from tokki_analytics.safetext import terminal_text
+
+if TYPE_CHECKING:  # the ``tokki`` command imports this module: nothing heavy at start
+    import pandas as pd
+    from openpyxl import Workbook
+
+EXIT_OK = 0
+
+
+def template_name(contractor_id: str) -> str:
+    """The file name of a contractor's template: ``C001_提出様式.xlsx``."""
+    return f"{contractor_id}_提出様式.xlsx"
+
+
+def _refuse_existing(paths: list[Path]) -> None:
+    """Stop before writing when a target exists (``--force`` replaces it).
+
+    Raises:
+        InputError: Some of ``paths`` exist; the message lists them.
+    """
+    existing = [str(p) for p in paths if p.exists()]
+    if existing:
+        shown = "\n".join(existing[:10]) + ("\n…" if len(existing) > 10 else "")
+        raise InputError(
+            "既にあるファイルは上書きしません（上書きするには --force）/ "
+            f"not replacing existing files (use --force):\n{shown}"
+        )
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """Save ``wb`` at ``path`` through a hidden temporary file in the same folder."""
+    fd, tmp = tempfile.mkstemp(prefix=".tokki-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _targets(args: argparse.Namespace, contracts: pd.DataFrame) -> dict[str, Path]:
+    """Contractor code → the file to write, after the checks of the arguments."""
+    from tokki_analytics.forms import nfkc
+    from tokki_analytics.intake.template import contractor_contracts
+
+    out = Path(args.out)
+    if args.all:
+        if out.exists() and not out.is_dir():
+            raise InputError(f"{out} はフォルダではありません / {out} is not a folder")
+        codes = list(dict.fromkeys(contracts["contractor_id"].astype(str)))
+        return {code: out / template_name(code) for code in codes}
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(
+            f"出力ファイル名は .xlsx で終えてください: {out} / the output must be an .xlsx file"
+        )
+    code = nfkc(args.contractor)
+    contractor_contracts(contracts, code)  # unknown: ParameterError
+    return {code: out}
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Run ``tokki template``: write the submission workbook(s).
+
+    Returns:
+        0 when every workbook was written (a wrong argument raises an
+        :class:`~tokki_analytics.errors.InputError`: exit 2).
+    """
+    from tokki_analytics.ingest import read_contracts
+    from tokki_analytics.ingest.masters import existing_folder
+    from tokki_analytics.intake.template import build_template
+    from tokki_analytics.settings import load_settings
+
+    root = existing_folder(args.data)
+    settings = load_settings(root / "settings.toml", as_of=args.as_of)
+    contracts = read_contracts(root, settings)
+    targets = _targets(args, contracts)
+    if not args.force:
+        _refuse_existing(list(targets.values()))
+    for code, path in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_workbook(build_template(contracts, code, settings.as_of), path)
+        print(f"作成しました / written: {terminal_text(path)}")
+    return EXIT_OK
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {terminal_text(text)}"
+        ) from exc
+
+
+def add_template_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``tokki template`` to the ``tokki`` command's sub-commands."""
+    p = sub.add_parser(
+        "template",
+        help="受託者に送る提出様式（記入用ブック）を作成 (submission workbooks for contractors)",
+    )
+    p.add_argument("data", help="データフォルダ（委託契約一覧のある所） (data folder)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--contractor", help="受託者コード, e.g. C001")
+    which.add_argument("--all", action="store_true", help="全受託者分をフォルダに作成")
+    p.add_argument(
+        "--out", required=True, help="出力ファイル (.xlsx)、--all では出力フォルダ (output)"
+    )
+    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD (default: settings.toml)")
+    p.add_argument("--force", action="store_true", help="既存のファイルを上書き (replace files)")
+    p.set_defaults(func=cmd_template)
