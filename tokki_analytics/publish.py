@@ -103,6 +103,7 @@ def publish(
     if the caller has it already; otherwise it is read here, once for every output.
     """
     from tokki_analytics.followup_report import run_follow_up
+    from tokki_analytics.intake.coverage import submission_coverage
     from tokki_analytics.render.excel import write_findings_xlsx
     from tokki_analytics.render.html import write_html
 
@@ -169,6 +170,7 @@ def publish(
             history=history,
             links=links,
             followup=followup,
+            coverage=submission_coverage(audit.submission),
         )
         written = [out / path.relative_to(work) for path in written]
     return written

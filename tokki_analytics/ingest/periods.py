@@ -15,9 +15,17 @@ import pandas as pd
 
 from tokki_analytics.forms import SUBMISSION_FORMS
 
+#: Statuses of a contractor's form in the submission-status overview (提出状況).
+SUBMITTED, MISSING, NOT_NEEDED = "提出", "未提出", "不要"
 #: Columns of :func:`record_periods`: form is the form key; first and last are dates
 #: (midnight timestamps), NaT when no record has a readable date or the form has no period.
 PERIOD_COLUMNS = ["contractor_id", "form", "records", "first", "last"]
+
+
+def span_text(start: object, end: object) -> str:
+    """``2024-04-01〜2025-03-31`` (a date missing: blank on its side); "" without either."""
+    days = ["" if pd.isna(d) else f"{pd.Timestamp(d):%Y-%m-%d}" for d in (start, end)]
+    return f"{days[0]}〜{days[1]}" if any(days) else ""
 
 
 def empty_periods() -> pd.DataFrame:

@@ -27,10 +27,9 @@ import pandas as pd
 from tokki_analytics.forms import SUBMISSION_FORMS, Form
 from tokki_analytics.ingest import Submission
 from tokki_analytics.ingest.checks import needed_forms
+from tokki_analytics.ingest.periods import MISSING, NOT_NEEDED, SUBMITTED, span_text
 from tokki_analytics.rules.staff_years import fiscal_year
 
-#: Statuses of a contractor's form.
-SUBMITTED, MISSING, NOT_NEEDED = "提出", "未提出", "不要"
 #: Columns of :func:`coverage`: form is the Japanese form name; the four dates are
 #: midnight timestamps (NaT when there is none); flag is "" when nothing is noteworthy.
 COVERAGE_COLUMNS = [
@@ -68,12 +67,6 @@ class Span:
 
 def _day(value: object) -> str:
     return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
-
-
-def span_text(start: object, end: object) -> str:
-    """``2024-04-01〜2025-03-31``, or "" when neither date is known."""
-    first, last = _day(start), _day(end)
-    return f"{first}〜{last}" if first or last else ""
 
 
 def _should(contracts: pd.DataFrame, form: Form, as_of: dt.date) -> Span | None:

@@ -36,6 +36,8 @@ from tokki_analytics.safetext import escape_controls
 from tokki_analytics.status import clause_status, contractor_ids, contractor_names, risk_ranking
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from tokki_analytics.followup_report import RunFollowUp
     from tokki_analytics.history import History
     from tokki_analytics.pipeline import Audit
@@ -85,6 +87,7 @@ def write_html(
     history: History | None = None,
     links: dict[str, str] | None = None,
     followup: RunFollowUp | None = None,
+    coverage: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the HTML report: ``out/index.html`` and ``out/contractors/<id>.html``.
 
@@ -100,11 +103,13 @@ def write_html(
         followup: The run's follow-up (:func:`tokki_analytics.followup_report.run_follow_up`):
             counts on index.html, each finding's state and dates on its contractor's page,
             対象外 findings out of the risk score; None leaves it out.
+        coverage: The submission status (提出状況) on index.html; None leaves it out.
 
     Returns:
         The pages written, index.html first.
     """
     run = prepare_run(audit, show_names, history, links, followup)
+    run.coverage = coverage
     out = prepare_out(Path(out), group_readable)
     pages = prepare_out(out / "contractors", group_readable)
     # control characters of the data are shown as their code (safetext.escape_controls)

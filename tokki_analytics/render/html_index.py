@@ -10,6 +10,7 @@ import pandas as pd
 from tokki_analytics.followup_report import SUMMARY_COLUMNS, contractor_summary
 from tokki_analytics.forms import FOLLOWUP_FILE
 from tokki_analytics.render.css import INDEX_CSS
+from tokki_analytics.render.html_coverage import coverage_section
 from tokki_analytics.render.html_grid import SORT_SCRIPT, clause_grid
 from tokki_analytics.render.html_parts import (
     FINDING_HEADER,
@@ -271,6 +272,7 @@ def index_page(run: ReportRun) -> str:
         + _summary(run)
         + _links(run)
         + clause_grid(run)
+        + coverage_section(run)
         + _ranking(run)
         + _followup(run)
         + _changes(run)

@@ -213,6 +213,7 @@ class ReportRun:
         split: Tables split by contractor (:meth:`rows_of`) by table name: no rows, and
             the rows of each contractor.
         followup: The run's follow-up (指摘対応); None when not given.
+        coverage: The submission status (提出状況, ``intake.coverage``); None leaves it out.
     """
 
     audit: Audit
@@ -228,6 +229,7 @@ class ReportRun:
     forms: FormStates | None = None
     split: dict[str, tuple[pd.DataFrame, dict[str, pd.DataFrame]]] = field(default_factory=dict)
     followup: RunFollowUp | None = None
+    coverage: pd.DataFrame | None = None
 
     def rows_of(
         self, name: str, contractor_id: str, table: Callable[[], pd.DataFrame]
