@@ -93,7 +93,7 @@ def test_load_is_its_shards_put_together():
     assert list(submission.frames) == list(whole.frames)
     for key, frame in whole.frames.items():
         pd.testing.assert_frame_equal(submission.frames[key], frame, obj=key)
-    for name in ("defects", "submitted", "contractors"):
+    for name in ("defects", "submitted", "contractors", "periods"):
         pd.testing.assert_frame_equal(getattr(submission, name), getattr(whole, name), obj=name)
     assert submission.ignored == whole.ignored
     assert submission.unplaced_rows == whole.unplaced_rows

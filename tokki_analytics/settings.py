@@ -47,6 +47,9 @@ MINIMA = {"max_": 1}
 #: The settings of the on-site verification samples (tokki_analytics.sampling): no rule
 #: reads them.
 SAMPLING_SETTINGS = ("sample_confidence", "sample_tolerable_rate")
+#: The settings of the submission-status overview (tokki_analytics.intake.coverage): no rule
+#: reads them either.
+OVERVIEW_SETTINGS = ("coverage_gap_days",)
 #: The largest settings file read (a real one is a few kB).
 SETTINGS_MAX_BYTES = 16 * 2**20
 

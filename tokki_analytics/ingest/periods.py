@@ -9,7 +9,7 @@ submission-status overview (提出状況, :mod:`tokki_analytics.intake.coverage`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -39,6 +39,18 @@ def empty_periods() -> pd.DataFrame:
             "last": pd.Series(dtype="datetime64[ns]"),
         }
     )
+
+
+def combine_periods(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The periods of several shards as one table, by contractor, each in form order.
+
+    The order does not depend on how the contractors were batched.
+    """
+    full = [part for part in parts if len(part)]
+    if not full:
+        return empty_periods()
+    table = pd.concat(full, ignore_index=True)
+    return table.sort_values("contractor_id", kind="stable").reset_index(drop=True)
 
 
 def record_periods(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

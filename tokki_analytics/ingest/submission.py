@@ -39,7 +39,7 @@ from tokki_analytics.ingest.masters import (
     read_masters,
     usable_contracts,
 )
-from tokki_analytics.ingest.periods import empty_periods
+from tokki_analytics.ingest.periods import combine_periods, empty_periods
 from tokki_analytics.ingest.read import read_place
 from tokki_analytics.ingest.shards import (
     ShardLoad,
@@ -181,7 +181,7 @@ def assemble(masters: Masters, loads: Sequence[ShardLoad]) -> Submission:
         ignored=ignored,
         unplaced_rows=_unplaced(masters, loads),
         file_records=_file_records(masters, loads),
-        periods=concat_rows([empty_periods(), *(shard.periods for shard in loads)]),
+        periods=combine_periods([shard.periods for shard in loads]),
     )
 
 
