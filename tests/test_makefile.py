@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, require_installed
 
+UNO = "/usr/lib/python3/dist-packages/uno.py"
 
-def _plan(tmp_path: Path, chromium: str, font: str, office: str = "/usr/bin/soffice") -> str:
+
+def _plan(
+    tmp_path: Path, chromium: str, font: str, office: str = "/usr/bin/soffice", uno: str = UNO
+) -> str:
     """What ``make -n test`` would run with the Makefile's default paths set to these.
 
     The Makefile is copied with its defaults replaced, not given overrides on the command
@@ -23,11 +27,14 @@ def _plan(tmp_path: Path, chromium: str, font: str, office: str = "/usr/bin/soff
     assert make, "make is needed to run the project's own commands"
     text = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "/usr/bin/chromium" in text and "ipaexg.ttf" in text and "/usr/bin/soffice" in text
+    assert UNO in text
     text = text.replace("/usr/bin/chromium", chromium).replace("/usr/bin/soffice", office)
+    text = text.replace(UNO, uno)
     text = re.sub(r"/usr/share/fonts/\S+/ipaexg\.ttf", font, text)
     makefile = tmp_path / "Makefile"
     makefile.write_text(text, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("CHROMIUM", "JA_FONT", "LIBREOFFICE")}
+    overrides = ("CHROMIUM", "JA_FONT", "LIBREOFFICE", "UNO_MODULE")
+    env = {k: v for k, v in os.environ.items() if k not in overrides}
     done = subprocess.run(
         [make, "-n", "-f", str(makefile), "test"],
         cwd=ROOT,
@@ -40,11 +47,14 @@ def _plan(tmp_path: Path, chromium: str, font: str, office: str = "/usr/bin/soff
 
 
 def test_make_test_installs_chromium_and_a_japanese_font_when_missing(tmp_path: Path):
-    plan = _plan(tmp_path, "/nonexistent/chromium", "/nonexistent/ipaexg.ttf", "/nonexistent/so")
+    plan = _plan(
+        tmp_path, "/nonexistent/chromium", "/nonexistent/ipaexg.ttf", "/nonexistent/so", "/no/uno"
+    )
     lines = [line for line in plan.splitlines() if "apt-get install" in line]
     assert any("--no-install-recommends chromium" in line for line in lines), plan
     assert any("fonts-ipaexfont-gothic" in line for line in lines), plan
     assert any("libreoffice-calc-nogui" in line for line in lines), plan
+    assert any("python3-uno" in line for line in lines), plan
     # the packages are installed before the tests run
     assert plan.index("chromium") < plan.index("-m pytest")
 
@@ -53,10 +63,10 @@ def test_make_test_plans_no_install_when_the_packages_are_there(tmp_path):
     present = tmp_path / "chromium"
     font = tmp_path / "font.ttf"
     office = tmp_path / "soffice"
-    present.touch()
-    font.touch()
-    office.touch()
-    plan = _plan(tmp_path, str(present), str(font), str(office))
+    uno = tmp_path / "uno.py"
+    for path in (present, font, office, uno):
+        path.touch()
+    plan = _plan(tmp_path, str(present), str(font), str(office), str(uno))
     assert "apt-get install" not in plan
 
 
