@@ -18,19 +18,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from office import Edit, calc_convert, calc_edit, require_office
+from office import calc_convert, calc_edit, require_office
 from openpyxl.utils.datetime import to_excel
-from test_template import (
+from templatefill import (
     CONTRACTORS,
     DATA,
-    FILLED_ROWS,
     FORM_NAMES,
     as_only_submission,
     contractor_defects,
+    filled_cells,
     list_values,
     own_ids,
     saved,
-    valid_value,
     validation_at,
 )
 
@@ -78,28 +77,11 @@ def calc_value(kind: Kind, value: object) -> object:
     return value
 
 
-def edits_for(path: Path, code: str) -> tuple[list[Edit], dict[str, int]]:
-    """Every form sheet's valid rows as cell edits; form key → rows."""
-    wb = openpyxl.load_workbook(path)
-    edits: list[Edit] = []
-    counts = {}
-    for name in wb.sheetnames:
-        form = FORM_NAMES.get(name)
-        if form is None:
-            continue
-        for n in range(FILLED_ROWS):
-            for index, col in enumerate(form.columns, start=1):
-                value = calc_value(col.kind, valid_value(col, n, own_ids(code)))
-                edits.append((name, n + 2, index, value))
-        counts[form.key] = FILLED_ROWS
-    return edits, counts
-
-
 def test_a_template_typed_in_calc_loads_with_zero_defects(tmp_path):
     require_office(uno=True)
     code = CONTRACTORS[0]
     template = saved(tmp_path, code)
-    edits, counts = edits_for(template, code)
+    edits, counts = filled_cells(template, code, calc_value)
     typed = calc_edit(template, tmp_path / "calc" / template.name, edits, tmp_path / "lo-profile")
     written_by_calc(typed)
     data = tmp_path / "data"

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tokki_analytics.cliargs import parse_date_arg, parse_jobs_arg
 from tokki_analytics.intake.checkcmd import add_check_parser
 from tokki_analytics.intake.templatecmd import add_template_parser
 from tokki_analytics.notebooks.nbrun import NOTEBOOKS, taking
@@ -321,24 +322,6 @@ def cmd_notebook(args: argparse.Namespace) -> int:
 # --- plumbing -------------------------------------------------------------------------
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {terminal_text(text)}"
-        ) from exc
-
-
-def _jobs(text: str) -> int:
-    if not text.strip().isdecimal() or int(text) < 1:
-        raise argparse.ArgumentTypeError(
-            f"並列数は 1 以上の整数で指定してください / expected a whole number of 1 or more: "
-            f"{terminal_text(text)}"
-        )
-    return int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``tokki``."""
     parser = argparse.ArgumentParser(
@@ -352,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON で出力 (machine-readable)")
     p.add_argument("--show-names", action="store_true", help="氏名を伏字にしない (show names)")
     p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
-    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD")
+    p.add_argument("--as-of", type=parse_date_arg, help="監査基準日 YYYY-MM-DD")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("samples", help="合成サンプルデータを作成 (synthetic sample prefecture)")
@@ -367,7 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="監査を実行し、指摘と適合率を出力 (audit a data folder)")
     p.add_argument("data", help="データフォルダ (data folder)")
     p.add_argument("--out", required=True, help="出力先フォルダ (output folder)")
-    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD (overrides settings.toml)")
+    p.add_argument(
+        "--as-of", type=parse_date_arg, help="監査基準日 YYYY-MM-DD (overrides settings.toml)"
+    )
     p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
     p.add_argument(
         "--suites", help="期待値スイートのフォルダ (default: 同梱のスイート / the shipped suites)"
@@ -379,7 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-datadocs", action="store_true", help="GX Data Docs を作らない")
     p.add_argument("--quiet", action="store_true", help="進捗と要約を表示しない (no output)")
     p.add_argument("--engine", choices=["local", "spark"], default="local", help="実行エンジン")
-    p.add_argument("--jobs", type=_jobs, help="並列プロセス数 (local; default: CPU コア数)")
+    p.add_argument(
+        "--jobs", type=parse_jobs_arg, help="並列プロセス数 (local; default: CPU コア数)"
+    )
     p.add_argument("--spark-master", default="local[*]", help="Spark のマスター (spark)")
     p.add_argument(
         "--fail-on",
@@ -418,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--contractor", help=f"受託者コード ({', '.join(taking('contractor_id'))}), e.g. C001"
     )
     p.add_argument("--clause", help=f"条項 ({', '.join(taking('clause'))}), default 第3")
-    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD")
+    p.add_argument("--as-of", type=parse_date_arg, help="監査基準日 YYYY-MM-DD")
     p.add_argument("--run", help="tokki run の出力先（監査をやり直さない） (reuse a finished run)")
     p.add_argument(
         "--history",

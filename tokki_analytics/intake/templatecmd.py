@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tokki_analytics.cliargs import parse_date_arg
 from tokki_analytics.errors import InputError
 from tokki_analytics.safetext import terminal_text
 
@@ -106,15 +106,6 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {terminal_text(text)}"
-        ) from exc
-
-
 def add_template_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``tokki template`` to the ``tokki`` command's sub-commands."""
     p = sub.add_parser(
@@ -128,6 +119,8 @@ def add_template_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", required=True, help="出力ファイル (.xlsx)、--all では出力フォルダ (output)"
     )
-    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD (default: settings.toml)")
+    p.add_argument(
+        "--as-of", type=parse_date_arg, help="監査基準日 YYYY-MM-DD (default: settings.toml)"
+    )
     p.add_argument("--force", action="store_true", help="既存のファイルを上書き (replace files)")
     p.set_defaults(func=cmd_template)
