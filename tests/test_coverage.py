@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tokki_analytics.cli import main
-from tokki_analytics.forms import ACCESS, DEVICES, MEDIA_CHECKS, SUBCONTRACTS
+from tokki_analytics.forms import ACCESS, DEVICES, MEDIA_CHECKS, STAFF, SUBCONTRACTS
 from tokki_analytics.ingest import load
 from tokki_analytics.ingest.periods import MISSING, NOT_NEEDED, SUBMITTED
 from tokki_analytics.intake.coverage import coverage, noteworthy, submission_coverage
@@ -105,3 +106,46 @@ def test_index_html_shows_the_section(stopped, tmp_path):
     section = page[page.index("<h2>提出状況") :]
     assert "より後の記録がありません" in section  # the run's lean load kept the periods
     assert 'href="contractors/C002.html"' in section
+
+
+# --- the period records must cover: one rule for 記入要領 and the overview -----------------
+
+
+def test_the_period_to_cover_runs_from_the_start_to_as_of_or_the_end_if_earlier():
+    from tokki_analytics.intake.coverage import period_to_cover
+
+    day = pd.Timestamp
+    as_of = dt.date(2025, 9, 30)
+    ended = period_to_cover(day("2024-10-01"), day("2025-03-31"), as_of)
+    assert ended is not None and (ended.start, ended.end) == (day("2024-10-01"), day("2025-03-31"))
+    running = period_to_cover(day("2024-10-01"), pd.NaT, as_of)
+    assert running is not None and running.end == day("2025-09-30"), "no readable end: as-of"
+    assert period_to_cover(day("2025-10-01"), day("2026-03-31"), as_of) is None
+    log = period_to_cover(day("2024-10-01"), day("2026-03-31"), as_of, continuous=True)
+    assert log is not None and (log.start, log.end) == (day("2025-04-01"), day("2025-09-30"))
+    unknown = period_to_cover(pd.NaT, day("2026-03-31"), as_of, continuous=True)
+    assert unknown is not None and pd.isna(unknown.start) and unknown.end == day("2025-09-30")
+
+
+def test_the_template_guide_and_the_overview_give_a_contract_the_same_period():
+    from tokki_analytics.ingest.periods import empty_periods
+    from tokki_analytics.intake.template import GUIDE_SHEET, build_template
+
+    sub = load(DATA)
+    as_of, none_sent = sub.settings.as_of, pd.DataFrame({"contractor_id": [], "form": []})
+    compared = 0
+    for code, own in sub.contracts.groupby("contractor_id"):
+        guide = build_template(sub.contracts, str(code), as_of)[GUIDE_SHEET]
+        cells = {str(c.value) for row in guide.iter_rows() for c in row if c.value}
+        for n in range(len(own)):
+            alone = own.iloc[[n]]  # the overview spans a contractor's contracts, the guide each
+            table = coverage(empty_periods(), none_sent, alone, as_of, 31)
+            should = table[table["form"] == STAFF.name].iloc[0]
+            if should["status"] == NOT_NEEDED:
+                assert alone.iloc[0]["start_date"] > pd.Timestamp(as_of)
+                assert "基準日より後に開始" in cells
+                continue
+            text = f"{should['should_from']:%Y/%m/%d}～{should['should_to']:%Y/%m/%d}"
+            assert text in cells, (code, text)
+            compared += 1
+    assert compared >= len(sub.contracts) - 2

@@ -69,18 +69,45 @@ def _day(value: object) -> str:
     return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
+def period_to_cover(
+    start: pd.Timestamp, end: pd.Timestamp, as_of: dt.date, *, continuous: bool = False
+) -> Span | None:
+    """The days records must cover for a contract, or a contractor's contracts, by as-of.
+
+    One rule for the template's 記入要領 (per contract) and the submission status (per
+    contractor and form): from ``start`` to ``as_of``, or to ``end`` if earlier; for a
+    continuous form (a log, collected for the audited fiscal year, 年度) not before April 1
+    of as-of's fiscal year.
+
+    Args:
+        start: The (earliest) contract start; NaT when unreadable: the span's start is
+            unknown (NaT).
+        end: The (latest) contract end; NaT when unreadable: up to ``as_of``.
+        as_of: The audit reference date.
+        continuous: The form's records are expected throughout (:attr:`Form.continuous`).
+
+    Returns:
+        The span, or None when ``start`` is after ``as_of`` (nothing to cover yet).
+    """
+    today = pd.Timestamp(as_of)
+    first = pd.Timestamp(start)
+    if first > today:  # (NaT compares False: an unreadable start counts as started)
+        return None
+    last = today if pd.isna(end) else min(today, pd.Timestamp(end))
+    if continuous and pd.notna(first):
+        year = int(fiscal_year(pd.Series([today])).iloc[0])
+        first = max(first, pd.Timestamp(year, 4, 1))
+    return Span(first, last)
+
+
 def _should(contracts: pd.DataFrame, form: Form, as_of: dt.date) -> Span | None:
     """The period ``contracts`` (one contractor's, started) need ``form`` records for."""
     needing = contracts[[form in needed_forms(c) for _, c in contracts.iterrows()]]
     if needing.empty:
         return None
-    today = pd.Timestamp(as_of)
-    ends = needing["end_date"].fillna(today)  # an unreadable end: up to as-of
-    start = pd.Timestamp(needing["start_date"].min())
-    if form.continuous:  # a log is collected for the audited fiscal year (年度)
-        year = int(fiscal_year(pd.Series([today])).iloc[0])
-        start = max(start, pd.Timestamp(year, 4, 1)) if pd.notna(start) else start
-    return Span(start, min(today, pd.Timestamp(ends.max())))
+    ends = needing["end_date"].fillna(pd.Timestamp(as_of))  # an unreadable end: up to as-of
+    start, end = needing["start_date"].min(), ends.max()
+    return period_to_cover(start, end, as_of, continuous=form.continuous)
 
 
 def _flag(form: Form, should: Span | None, first: object, last: object, gap_days: int) -> str:

@@ -47,6 +47,7 @@ from tokki_analytics.forms import (
     Need,
 )
 from tokki_analytics.ingest.checks import excludes_form, needed_forms
+from tokki_analytics.intake.coverage import period_to_cover
 from tokki_analytics.rules import FORM_CLAUSES
 from tokki_analytics.safetext import neutralise
 from tokki_analytics.vocab import clause_label
@@ -151,20 +152,6 @@ def template_forms(contracts: pd.DataFrame) -> list[FormNeed]:
             if open_:
                 out.append(FormNeed(form, open_, required=False))
     return out
-
-
-def record_period(contract: pd.Series, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
-    """The days a contract's records must cover: its start to as-of or its end if earlier.
-
-    Returns:
-        (first, last) day, or None when the contract starts after ``as_of`` or has no
-        readable start.
-    """
-    start, end = contract["start_date"], contract["end_date"]
-    if pd.isna(start) or start.date() > as_of:
-        return None
-    last = as_of if pd.isna(end) else min(end.date(), as_of)
-    return start.date(), last
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -344,9 +331,13 @@ def _contract_rows(contracts: pd.DataFrame, as_of: dt.date) -> list[list[str]]:
     header += [CONTRACTS.column(k).name for k in _CONTRACT_KEYS[5:]]
     rows = [header]
     for _, c in contracts.iterrows():
-        period = record_period(c, as_of)
+        span = (
+            None
+            if pd.isna(c["start_date"])
+            else period_to_cover(c["start_date"], c["end_date"], as_of)
+        )
         covered = (
-            f"{_date_text(period[0])}～{_date_text(period[1])}" if period else "基準日より後に開始"
+            f"{_date_text(span.start)}～{_date_text(span.end)}" if span else "基準日より後に開始"
         )
         cells = [_items(c[k]) for k in _CONTRACT_KEYS[:3]]
         cells += [_date_text(c["start_date"]), _date_text(c["end_date"]), covered]
