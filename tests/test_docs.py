@@ -29,3 +29,18 @@ def test_every_rule_has_a_row_with_its_clause_severity_and_settings():
         assert f"| {rule.clause} | {rule.severity} | {rule.unit} |" in row, rule.id
         assert rule.description in row
         assert all(f"`{key}`" in row for key in rule.settings), rule.id
+
+
+def test_each_submission_form_shows_its_dating_column_and_whether_it_is_continuous():
+    from tokki_analytics.forms import SUBMISSION_FORMS
+
+    sections = render().split("\n## ")
+    for form in SUBMISSION_FORMS:
+        (section,) = [s for s in sections if s.startswith(" / ".join(form.names) + " — ")]
+        (line,) = [s for s in section.splitlines() if s.startswith("- 記録の日付")]
+        if form.period is None:
+            assert "なし" in line, form.name
+        else:
+            assert f"{form.column(form.period).name} (`{form.period}`)" in line, form.name
+        assert ("継続記録" in line) is form.continuous, form.name
+    assert any(form.continuous for form in SUBMISSION_FORMS)

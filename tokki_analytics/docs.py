@@ -16,6 +16,7 @@ from tokki_analytics.forms import (
     FORMS_BY_KEY,
     NO_MARKS,
     RECORDS,
+    SUBMISSION_FORMS,
     YES_MARKS,
     Form,
     Need,
@@ -31,6 +32,20 @@ _NEED = {
 }
 
 
+def _dating(form: Form) -> str:
+    """How the submission status (提出状況) dates a form's records, and whether it is a log."""
+    if form.period is None:
+        return "記録の日付 (dating column): なし（一覧、期間を見ない） (none: a list)"
+    col = form.column(form.period)
+    text = f"記録の日付 (dating column): {col.name} (`{col.key}`)"
+    if form.continuous:
+        return (
+            f"{text}、継続記録: 対象期間を通じて記録が必要、途切れは提出状況で注記"
+            " (continuous: expected throughout the period, a gap is flagged)"
+        )
+    return f"{text}、途切れは注記しない (dated records, gaps not flagged)"
+
+
 def _form_section(form: Form) -> list[str]:
     names = " / ".join(form.names)
     lines = [f"## {names} — {form.title_en}", ""]
@@ -38,6 +53,8 @@ def _form_section(form: Form) -> list[str]:
     if form.key in FORM_CLAUSES:
         clauses = "、".join(FORM_CLAUSES[form.key])
         lines.append(f"- 条項 (clauses whose rules read it): {clauses}")
+    if form in SUBMISSION_FORMS:
+        lines.append(f"- {_dating(form)}")
     lines += [
         "",
         "| 列 (header) | 別名 (aliases) | key | 種類 (kind) | 必須 | 使える値 (allowed) |",
