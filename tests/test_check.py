@@ -21,7 +21,14 @@ from tokki_analytics.cli import main
 from tokki_analytics.findings import FINDING_COLUMNS
 from tokki_analytics.history import finding_identities
 from tokki_analytics.ingest.folders import contractor_code
-from tokki_analytics.intake.check import REPLY_LABELS, SECTION_MISSING
+from tokki_analytics.intake.check import (
+    REPLY_LABELS,
+    SECTION_MASTERS,
+    SECTION_MISSING,
+    SECTION_PERIODS,
+    defect_rows,
+)
+from tokki_analytics.intake.check_expected import DUPLICATE_EXPECTED
 from tokki_analytics.intake.checkrun import run_check
 from tokki_analytics.intake.reply import REPLY_HTML, REPLY_XLSX, SHEET_ITEMS
 from tokki_analytics.outputs.offline import external_urls
@@ -93,17 +100,15 @@ def test_each_folder_lists_the_runs_findings_of_its_contractor(
     before = _digest(SAMPLES)
     status = _check(folder, "--data", SAMPLES, "--out", out)
     assert _digest(SAMPLES) == before  # neither DATA nor FOLDER changed
-    if code not in known:  # C008: no contract, the run's one Q3 for its folder
-        assert status == 2 and not out.exists()
-        (q3,) = _run_of(full_run, code)["detail"]
-        assert "委託契約一覧" in q3
-        err = capsys.readouterr().err
-        assert code in err and "委託契約一覧" in err and "Traceback" not in err
-        return
     run = _run_of(full_run, code)
     assert status == (1 if len(run) else 0)
     items = _reply_items(out)
+    assert (items["section"] != SECTION_PERIODS).all()  # data_samples: no period flagged
     assert _keys(items) == _keys(run)
+    if code not in known:  # C008: no contract, the run's one Q3 for its folder
+        assert list(items["rule_id"]) == ["Q3"] and list(items["section"]) == [SECTION_MASTERS]
+        cover = f"委託契約一覧に受託者コード {code} の契約がありません"
+        assert cover in _output_text(out) and cover in capsys.readouterr().out
     q1 = run[run["rule_id"] == "Q1"]
     assert (items.loc[items["rule_id"] == "Q1", "section"] == SECTION_MISSING).all()
     assert len(items[items["section"] == SECTION_MISSING]) == len(q1)
@@ -118,12 +123,70 @@ def test_each_folder_lists_the_runs_findings_of_its_contractor(
 
 
 def test_check_has_the_runs_finding_ids(full_run: tokki_analytics.pipeline.Audit) -> None:
-    for folder in FOLDERS[:3]:
+    unknown = next(p for p in FOLDERS if contractor_code(p.name) == "C008")
+    for folder in [*FOLDERS[:3], unknown]:
         check = run_check(folder, SAMPLES)
         run = _run_of(full_run, check.code)
         mine = check.audit.findings
         assert mine[FINDING_COLUMNS].astype(str).equals(run[FINDING_COLUMNS].astype(str))
         assert list(finding_identities(mine)) == list(finding_identities(run))
+    # C008, last: as in the run, nothing of its folder was read
+    assert check.code not in set(check.audit.submission.submitted["contractor_id"])
+    assert check.code not in set(check.audit.submission.periods["contractor_id"])
+
+
+def test_a_folder_outside_data_named_with_a_code_without_contract(tmp_path: Path) -> None:
+    source = next(p for p in FOLDERS if contractor_code(p.name) == "C008")
+    copy = tmp_path / "mail" / "C008_受付分"
+    shutil.copytree(source, copy)
+    out = tmp_path / "out"
+    assert _check(copy, "--data", SAMPLES, "--out", out) == 1
+    items = _reply_items(out)
+    assert items[["rule_id", "section", "source"]].values.tolist() == [
+        ["Q3", SECTION_MASTERS, "C008_受付分"]
+    ]
+    other = tmp_path / "mail" / "受付_C008"  # the name gives no code shaped like C001
+    shutil.copytree(source, other)
+    assert _check(other, "--data", SAMPLES, "--out", tmp_path / "o2") == 2
+
+
+def test_expected_says_what_each_defect_needs(full_run: tokki_analytics.pipeline.Audit) -> None:
+    defects = full_run.submission.defects
+    rows = defect_rows(defects).assign(contractor_id=defects["contractor_id"])
+    by = {(r.rule_id, r.contractor_id, r.column): r.expected for r in rows.itertuples()}
+    assert by[("Q2", "C004", "契約番号")] == DUPLICATE_EXPECTED  # 委託契約一覧, repeated
+    assert by[("Q2", "C001", "雇用形態")].startswith("次のいずれか: 正社員・")  # not allowed
+    assert "見出し行に列「結果」" in by[("Q2", "C007", "結果")]  # column missing
+    assert "委託契約一覧に受託者コード C008 の契約" in by[("Q3", "C008", "")]  # no contract
+    assert rows["expected"].str.len().gt(0).all()
+
+
+def _without_logs_after_april(tmp_path: Path) -> Path:
+    """C002's folder copied outside the data folder, its access logs after April removed."""
+    source = next(p for p in FOLDERS if p.name.startswith("C002"))
+    copy = tmp_path / "mail" / "C002_受付分"
+    shutil.copytree(source, copy)
+    logs = sorted(copy.glob("入退室記録_*.csv"))
+    assert logs[0].name == "入退室記録_2025-04.csv" and len(logs) > 1
+    for log in logs[1:]:
+        log.unlink()
+    return copy
+
+
+def test_a_log_stopping_in_april_is_in_the_reply(tmp_path: Path) -> None:
+    copy = _without_logs_after_april(tmp_path)
+    out = tmp_path / "out"
+    assert _check(copy, "--data", SAMPLES, "--out", out) == 1
+    items = _reply_items(out)
+    periods = items[items["section"] == SECTION_PERIODS]
+    flagged = run_check(copy, SAMPLES).coverage.query("flag != ''")
+    assert list(periods["form"]) == list(flagged["form"]) == ["入退室記録"]
+    assert list(periods["detail"]) == list(flagged["flag"])
+    assert periods["value"].iloc[0].startswith("2025-04-01〜2025-04-")
+    assert periods["expected"].iloc[0] == "2025-04-01〜2026-01-31 の記録"
+    assert SECTION_PERIODS in (out / REPLY_HTML).read_text(encoding="utf-8")
+    original = next(p for p in FOLDERS if p.name.startswith("C002"))
+    assert (run_check(original, SAMPLES).coverage["flag"] == "").all()
 
 
 def _copy_c002(tmp_path: Path, name: str) -> Path:

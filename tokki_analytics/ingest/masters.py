@@ -198,16 +198,19 @@ def _folder_table(
         known = code in known_codes
         rows.append({"contractor_id": code, "folder": folder, "known": known})
         if not known:
-            defects.append(
-                defect(
-                    "Q3",
-                    contractor_id=code,
-                    source=folder,
-                    detail=f"受託者コード {code} の契約が委託契約一覧にありません"
-                    "（フォルダの中は確認していません）",
-                )
-            )
+            defects.append(unknown_folder_defect(code, folder))
     return pd.DataFrame(rows, columns=CONTRACTOR_COLUMNS), defects
+
+
+def unknown_folder_defect(code: str, folder: str) -> dict:
+    """The Q3 of a contractor folder whose code has no contract (nothing in it is read)."""
+    return defect(
+        "Q3",
+        contractor_id=code,
+        source=folder,
+        detail=f"受託者コード {code} の契約が委託契約一覧にありません"
+        "（フォルダの中は確認していません）",
+    )
 
 
 @python_strings()

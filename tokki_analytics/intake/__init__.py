@@ -5,6 +5,6 @@
   :mod:`.templatecmd`: the ``tokki template`` command that writes it;
 - :mod:`.coverage`: the submission-status overview (提出状況): per contractor and form,
   submitted or missing, and the period the records cover against the one they should;
-- :mod:`.checkcmd`, :mod:`.checkrun`, :mod:`.check`, :mod:`.reply`: the intake check
-  ``tokki check`` (受付時点検) and the reply it writes (差し戻し票).
+- :mod:`.checkcmd`, :mod:`.checkrun`, :mod:`.check`, :mod:`.check_expected`, :mod:`.reply`:
+  the intake check ``tokki check`` (受付時点検) and the reply it writes (差し戻し票).
 """

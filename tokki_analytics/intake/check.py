@@ -5,17 +5,22 @@ Pure functions: the findings and defects of one contractor's check
 order a contractor corrects them:
 
 1. :data:`SECTION_DEFECTS` 提出物の不備: Q0, Q2 and Q3 of the contractor's files, each with
-   the column, the value as typed and what is expected (from :mod:`tokki_analytics.forms`);
+   the column, the value as typed and what would be right
+   (:func:`tokki_analytics.intake.check_expected.defect_expected`);
 2. :data:`SECTION_FINDINGS` 規則による指摘: the rule findings the records already show
    (rule id, clause, detail, file, sheet, row) and what the rule requires;
 3. :data:`SECTION_MISSING` 未提出の様式: the forms still missing (Q1);
-4. :data:`SECTION_MASTERS` 県で確認する事項: what the prefecture itself settles, not the
-   contractor: defects of its masters (委託契約一覧, 検査履歴) in this contractor's rows, and
-   findings of rules that read only the masters (:data:`PREFECTURE_RULES`: P-1, the
-   prefecture's on-site inspection).
+4. :data:`SECTION_PERIODS` 記録の期間の不足: the forms whose records stop (or start) well
+   inside the period they should cover, as the submission status flags them
+   (:mod:`tokki_analytics.intake.coverage`): not a finding, but something to send;
+5. :data:`SECTION_MASTERS` 県で確認する事項: what the prefecture itself settles, not the
+   contractor: defects of its masters (委託契約一覧, 検査履歴) in this contractor's rows, the
+   Q3 of a folder whose code has no contract in 委託契約一覧, and findings of rules that
+   read only the masters (:data:`PREFECTURE_RULES`: P-1, the prefecture's on-site
+   inspection).
 
-Within a section, rows go by file, sheet and row. Every row of the table is one finding of
-``tokki run`` for the contractor: nothing is added, nothing left out.
+Within a section, rows go by file, sheet and row. Every row of sections 1–3 and 5 is one
+finding of ``tokki run`` for the contractor: nothing is added, nothing left out.
 """
 
 from __future__ import annotations
@@ -25,30 +30,28 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tokki_analytics.forms import ALL_FORMS, FORMS_BY_KEY, MASTERS, Column, Form, Kind, header_key
+from tokki_analytics.forms import FORMS_BY_KEY, MASTERS
+from tokki_analytics.ingest.defects import DEFECT_COLUMNS
+from tokki_analytics.ingest.periods import span_text
+from tokki_analytics.intake.check_expected import defect_expected
 from tokki_analytics.rules import RULES, RULES_BY_ID
 
 SECTION_DEFECTS = "1 提出物の不備"
 SECTION_FINDINGS = "2 規則による指摘"
 SECTION_MISSING = "3 未提出の様式"
-SECTION_MASTERS = "4 県で確認する事項"
+SECTION_PERIODS = "4 記録の期間の不足"
+SECTION_MASTERS = "5 県で確認する事項"
 #: The sections of the reply, in order.
-SECTIONS = (SECTION_DEFECTS, SECTION_FINDINGS, SECTION_MISSING, SECTION_MASTERS)
+SECTIONS = (SECTION_DEFECTS, SECTION_FINDINGS, SECTION_MISSING, SECTION_PERIODS, SECTION_MASTERS)
 
-#: Columns of the reply table.
+#: Columns of the reply table: a defect's columns (:data:`DEFECT_COLUMNS`) but the
+#: contractor's (the reply is one contractor's), with the section first, the clause after
+#: the rule and what is expected last.
 REPLY_COLUMNS = [
     "section",
-    "rule_id",
+    DEFECT_COLUMNS[0],
     "clause",
-    "severity",
-    "contract_id",
-    "form",
-    "source",
-    "sheet",
-    "row",
-    "column",
-    "value",
-    "detail",
+    *(column for column in DEFECT_COLUMNS[1:] if column != "contractor_id"),
     "expected",
 ]
 #: Japanese headers of :data:`REPLY_COLUMNS`.
@@ -73,65 +76,11 @@ PREFECTURE_RULES = frozenset(
     rule.id for rule in RULES if rule.needs and all(FORMS_BY_KEY[k].is_master for k in rule.needs)
 )
 _MASTER_NAMES = frozenset(form.name for form in MASTERS)
-_FORMS_BY_NAME = {form.name: form for form in ALL_FORMS}
-_KIND_TEXT = {
-    Kind.ID: "番号・記号（文字列として。先頭の 0 もそのまま）",
-    Kind.TEXT: "文字列",
-    Kind.DATE: "日付（例: 2025-04-01、2025/4/1、令和7年4月1日）",
-    Kind.DATETIME: "日時（例: 2025-04-01 09:30、令和7年4月1日 9時30分）",
-    Kind.MARK: "有・無（済・未、○・× も可）",
-    Kind.INT: "0 以上の整数",
-    Kind.ENUM: "決められた値",
-    Kind.LIST: "値の並び（、または ; で区切る）",
-}
-_Q0_EXPECTED = (
-    "Excel（.xlsx .xlsm .xls）または CSV（UTF-8 か CP932）として開けるファイル"
-    "（パスワードなし、読み込み上限以内）"
-)
-
-
-def _column(form: Form | None, name: str) -> Column | None:
-    """The column of ``form`` whose header or alias is ``name``."""
-    if form is None or not name:
-        return None
-    key = header_key(name)
-    return next((c for c in form.columns if key in c.headers), None)
-
-
-def column_expected(form_name: str, column_name: str) -> str:
-    """What a column of a form expects, in Japanese (from the form's declaration).
-
-    Args:
-        form_name: The form's Japanese name (``作業従事者名簿``).
-        column_name: The column's header (``雇用形態``) or one of its aliases.
-
-    Returns:
-        Its kind and allowed values, and 必須 when required; "" for an unknown column.
-    """
-    column = _column(_FORMS_BY_NAME.get(form_name), column_name)
-    if column is None:
-        return ""
-    text = _KIND_TEXT[column.kind]
-    if column.allowed and column.kind in (Kind.ENUM, Kind.LIST):
-        text = f"次のいずれか: {'・'.join(column.allowed)}"
-    return f"{text}（必須）" if column.required else text
-
-
-def _defect_expected(row: pd.Series, contracts: tuple[str, ...]) -> str:
-    rule_id = row["rule_id"]
-    if rule_id == "Q0":
-        return _Q0_EXPECTED
-    if rule_id == "Q1":
-        return f"様式「{row['form']}」を提出してください" if row["form"] else ""
-    if rule_id == "Q3":
-        own = "、".join(contracts)
-        return f"この受託者の契約番号（{own}）" if own else "この受託者の契約番号"
-    return column_expected(str(row["form"]), str(row["column"]))
 
 
 def _section(row: pd.Series) -> str:
-    if row["form"] in _MASTER_NAMES:
-        return SECTION_MASTERS
+    if row["form"] in _MASTER_NAMES or (row["rule_id"] == "Q3" and not row["form"]):
+        return SECTION_MASTERS  # a master's row, or a folder whose code has no contract
     if row["rule_id"] == "Q1":
         return SECTION_MISSING
     return SECTION_DEFECTS
@@ -149,7 +98,7 @@ def defect_rows(defects: pd.DataFrame, contracts: tuple[str, ...] = ()) -> pd.Da
     out = defects.reindex(columns=REPLY_COLUMNS).copy()
     out["section"] = defects.apply(_section, axis=1)
     out["clause"] = ""
-    out["expected"] = defects.apply(_defect_expected, axis=1, contracts=contracts)
+    out["expected"] = defects.apply(defect_expected, axis=1, contracts=contracts)
     return out
 
 
@@ -164,8 +113,33 @@ def finding_rows(findings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def period_rows(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The flagged periods of a contractor's submission status as reply rows.
+
+    Args:
+        coverage: The contractor's rows of :func:`tokki_analytics.intake.coverage.coverage`.
+
+    Returns:
+        One row per flagged form: the form, the records' first and last date as ``value``,
+        the flag as ``detail`` and the period the records should cover as ``expected``.
+    """
+    flagged = coverage[coverage["flag"] != ""]
+    out = pd.DataFrame(index=flagged.index, columns=REPLY_COLUMNS).fillna("")
+    out["section"] = SECTION_PERIODS
+    out["form"] = flagged["form"]
+    out["column"] = "記録の期間"
+    out["value"] = [span_text(a, b) for a, b in zip(flagged["first"], flagged["last"], strict=True)]
+    out["detail"] = flagged["flag"]
+    should = zip(flagged["should_from"], flagged["should_to"], strict=True)
+    out["expected"] = [f"{span_text(a, b)} の記録" for a, b in should]
+    return out.reset_index(drop=True)
+
+
 def reply_table(
-    findings: pd.DataFrame, defects: pd.DataFrame, contracts: tuple[str, ...] = ()
+    findings: pd.DataFrame,
+    defects: pd.DataFrame,
+    contracts: tuple[str, ...] = (),
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The reply: one row per finding of the contractor, by section, file, sheet and row.
 
@@ -175,11 +149,15 @@ def reply_table(
         defects: The contractor's Q0–Q3 as the load made them (with column and value): the
             same defects as the Q0–Q3 rows of ``findings``.
         contracts: The contractor's contract ids.
+        coverage: The contractor's submission status (:mod:`tokki_analytics.intake.coverage`);
+            its flagged periods make section 4.
 
     Returns:
         :data:`REPLY_COLUMNS`; ``row`` as Int64, other columns text ('' where blank).
     """
-    parts = [p for p in (defect_rows(defects, contracts), finding_rows(findings)) if len(p)]
+    periods = period_rows(coverage) if coverage is not None else pd.DataFrame()
+    parts = [defect_rows(defects, contracts), finding_rows(findings), periods]
+    parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=REPLY_COLUMNS).astype({"row": "Int64"})
     table = pd.concat(parts, ignore_index=True)
@@ -206,6 +184,8 @@ class Cover:
         checked_at: When the check ran.
         folder: The folder checked, as shown.
         counts: Section → rows of the reply in it.
+        contract_missing: 委託契約一覧 has no contract of the contractor: its files were not
+            checked (as in the run).
     """
 
     code: str
@@ -214,6 +194,7 @@ class Cover:
     checked_at: dt.datetime
     folder: str
     counts: dict[str, int]
+    contract_missing: bool = False
 
     @property
     def total(self) -> int:
@@ -232,12 +213,22 @@ class Cover:
         if not self.total:
             return [*head, "訂正が必要な項目はありません。ご提出ありがとうございました。"]
         counts = "、".join(f"{s.split(' ', 1)[1]} {self.counts.get(s, 0)} 件" for s in SECTIONS)
+        total = f"確認が必要な項目: {self.total} 件（{counts}）"
+        if self.contract_missing:
+            return [
+                *head,
+                total,
+                f"委託契約一覧に受託者コード {self.code} の契約がありません。このため提出物の中身は"
+                "点検していません。県で委託契約一覧の登録（またはフォルダ名の受託者コード）を"
+                "確認してから、もう一度点検してください。",
+            ]
         return [
             *head,
-            f"確認が必要な項目: {self.total} 件（{counts}）",
+            total,
             "「訂正事項」の各行について、ファイル・シート・行を確認し、訂正または追加のうえ"
             "再提出してください。1 提出物の不備は読み取れない値など、2 規則による指摘は"
-            "記録の内容、3 未提出の様式は提出が必要な様式です（4 は県で確認する事項です）。",
+            "記録の内容、3 未提出の様式は提出が必要な様式、4 記録の期間の不足は記録が"
+            "途切れている期間の分の提出です（5 は県で確認する事項です）。",
         ]
 
 

@@ -3,11 +3,14 @@
 Checks one contractor's submission folder against the masters of a data folder with the
 same loader, rules and validation as ``tokki run`` (:mod:`tokki_analytics.intake.checkrun`),
 and writes the reply the prefecture sends back (:mod:`tokki_analytics.intake.reply`).
-Exit codes: 0 nothing to correct, 1 something to correct (a defect or a finding), 2 usage
-(a missing folder, an unknown contractor, not a data folder, an output folder tokki must not
-write). Messages are Japanese first, then English; the command line (:mod:`tokki_analytics.cli`)
-prints a user's error as its message, never a traceback. Great Expectations' usage
-statistics are off: the package's ``__init__`` switches them off before anything imports GX.
+Exit codes: 0 nothing to correct; 1 something to correct (a defect, a finding, a record
+period flagged by the submission status, or a folder whose code has no contract in
+委託契約一覧); 2 usage (a missing folder, a folder name that gives no contractor code and no
+--contractor, an unknown contractor, not a data folder, an output folder tokki must not
+write). Messages are Japanese first, then English; the command line
+(:mod:`tokki_analytics.cli`) prints a user's error as its message, never a traceback.
+Great Expectations' usage statistics are off: the package's ``__init__`` switches them off
+before anything imports GX.
 
 Nothing here is imported at the ``tokki`` command's start but this module, which imports
 nothing heavy.
@@ -19,19 +22,11 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from tokki_analytics.cliargs import parse_date_arg
 from tokki_analytics.errors import InputError
 from tokki_analytics.safetext import terminal_text
 
 EXIT_CLEAN, EXIT_CORRECT = 0, 1
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {terminal_text(text)}"
-        ) from exc
 
 
 def check_out_place(out: Path, folder: Path) -> None:
@@ -77,9 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = load_settings(_settings_file(args), as_of=args.as_of)
     started = dt.datetime.now()
     result = run_check(folder, data, args.contractor, settings)
-    contracts = result.audit.submission.contracts
-    own = tuple(contracts.loc[contracts["contractor_id"] == result.code, "contract_id"])
-    items = reply_table(result.audit.findings, result.defects, own)
+    items = reply_table(result.audit.findings, result.defects, result.contracts, result.coverage)
     cover = Cover(
         code=result.code,
         name=result.name,
@@ -87,10 +80,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         checked_at=started,
         folder=display_name(folder.name),
         counts=cover_counts(items),
+        contract_missing=not result.contracts,
     )
     written = write_reply(out, cover, items, data_dir=data)
     if not args.quiet:
-        for line in cover.lines()[1:-1] if cover.total else cover.lines()[1:]:
+        lines = cover.lines()[1:]
+        if cover.total and not cover.contract_missing:
+            lines = lines[:-1]  # the reply's instructions to the contractor
+        for line in lines:
             print(terminal_text(line))
         for path in written:
             print(f"差し戻し票 (reply): {terminal_text(path)}")
@@ -110,7 +107,9 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
         "--contractor", help="受託者コード（フォルダ名から分からないとき） (contractor code)"
     )
     p.add_argument("--out", required=True, help="差し戻し票の出力先フォルダ (output folder)")
-    p.add_argument("--as-of", type=_date, help="監査基準日 YYYY-MM-DD (overrides settings.toml)")
+    p.add_argument(
+        "--as-of", type=parse_date_arg, help="監査基準日 YYYY-MM-DD (overrides settings.toml)"
+    )
     p.add_argument("--settings", help="settings.toml の場所 (default: DATA/settings.toml)")
     p.add_argument("--quiet", action="store_true", help="要約を表示しない (no output)")
     p.set_defaults(func=cmd_check)
