@@ -9,6 +9,7 @@ defects and every row counted; an invalid value pasted over a validation is stil
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 
 import openpyxl
@@ -30,6 +31,7 @@ from templatefill import (
     own,
     own_ids,
     saved,
+    valid_value,
     validation_at,
 )
 
@@ -38,8 +40,10 @@ from tokki_analytics.forms import (
     ACCESS,
     FORMS_BY_KEY,
     HAS,
+    STAFF,
     SUBCONTRACTS,
     SUBMISSION_FORMS,
+    TEMPLATE_SHEETS,
     Column,
     Kind,
 )
@@ -188,6 +192,54 @@ def test_a_template_filled_with_valid_rows_loads_with_zero_defects(filled, code)
         assert source.endswith(f"/{template_name(code)}"), source
         if "person_id" in rows:
             assert set(rows["person_id"]) == {"0001", "0002", "0003"}, "leading zeros kept"
+
+
+def test_a_filled_template_keeping_its_guide_and_lists_loads_without_an_ignored_line(
+    tmp_path, capsys
+):
+    code = "C001"
+    base = own(code).iloc[[0]]
+    extra = pd.concat([base] * 40, ignore_index=True)
+    extra["contract_id"] = [f"令和7年度-第{n:04d}号" for n in range(40)]
+    path = tmp_path / template_name(code)
+    build_template(pd.concat([own(code), extra]), code, AS_OF).save(path)
+    counts = fill(path, code)  # rows of the contractor's real contracts
+    wb = openpyxl.load_workbook(path)
+    assert set(TEMPLATE_SHEETS) <= set(wb.sheetnames), "the guide and the hidden lists kept"
+    wb.create_sheet("メモ")["A1"] = "社内用のメモ"  # a sheet of the contractor's own
+    wb.save(path)
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    source = as_only_submission(data, code, path).relative_to(data).as_posix()
+    assert main(["load", str(data), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    mine = [item for item in out["ignored"] if item.startswith(source)]
+    assert mine == [f"{source} [メモ]"], "tokki's own sheets are not listed, others are"
+    assert not [d for d in out["defects"] if d["source"] == source]
+    assert sum(out["rows"][FORMS_BY_KEY[key].name] for key in counts) >= sum(counts.values())
+
+
+def test_a_guide_sheet_first_is_not_taken_for_the_form_a_file_is_named_after(tmp_path):
+    code = "C001"
+    wb = build_template(CONTRACTS, code, AS_OF)
+    for name in wb.sheetnames:
+        if name not in TEMPLATE_SHEETS and name != STAFF.name:
+            del wb[name]
+    wb[STAFF.name].title = "Sheet1"  # the file's name says what it is, not the sheet's
+    path = tmp_path / f"{STAFF.name}.xlsx"
+    wb.save(path)
+    fill_staff = openpyxl.load_workbook(path)
+    for index, col in enumerate(STAFF.columns, start=1):
+        fill_staff["Sheet1"].cell(row=2, column=index, value=valid_value(col, 0, own_ids(code)))
+    fill_staff.save(path)
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    as_only_submission(data, code, path)
+    sub = load(data, contractors=[code])
+    staff = sub.frames[STAFF.key]
+    assert len(staff[staff["contractor_id"] == code]) == 1
+    assert set(staff["_sheet"]) == {"Sheet1"}
+    assert not [item for item in sub.ignored if "記入要領" in item]
 
 
 def test_an_invalid_value_pasted_over_the_validation_is_still_a_q2(tmp_path):

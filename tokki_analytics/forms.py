@@ -458,6 +458,10 @@ MASTERS: tuple[Form, ...] = (CONTRACTS, INSPECTIONS)
 RECORDS: tuple[Form, ...] = (FOLLOWUP_RECORD,)
 #: File names of the auditors' records at the top of the data folder: not read as forms.
 RECORD_FILES = frozenset({FOLLOWUP_FILE})
+#: Sheets of tokki's submission template (``tokki template``) that hold no records: the guide
+#: 記入要領 and the hidden drop-down lists 選択肢. A filled template may keep them: the loader
+#: neither reads them nor lists them as ignored (DECISIONS: template sheets).
+TEMPLATE_SHEETS: tuple[str, str] = ("記入要領", "選択肢")
 
 #: Forms a contractor submits, in the order of FORMS.md.
 SUBMISSION_FORMS: tuple[Form, ...] = (

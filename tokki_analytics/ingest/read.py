@@ -22,7 +22,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from tokki_analytics.forms import Form, form_for_name, header_key, nfkc
+from tokki_analytics.forms import TEMPLATE_SHEETS, Form, form_for_name, header_key, nfkc
 from tokki_analytics.ingest import guard
 from tokki_analytics.ingest.cells import blank_cells
 from tokki_analytics.ingest.folders import (
@@ -125,7 +125,9 @@ def read_workbook(
     """Read every form sheet of a workbook, inside the limits.
 
     A sheet named after a form (or ``<form>_<part>``) is that form. When no sheet is, and
-    the file itself is named after a form, its first sheet holds that form. Workbooks are
+    the file itself is named after a form, its first sheet holds that form. The sheets of
+    tokki's own template (:data:`~tokki_analytics.forms.TEMPLATE_SHEETS`: 記入要領, 選択肢)
+    hold no records: never a form, and not listed as ignored either. Workbooks are
     read by a separate process (:mod:`tokki_analytics.ingest.sheetreader`): a workbook past a
     limit, or one that crashes the reader, is unreadable and costs only itself.
 
@@ -147,10 +149,11 @@ def read_workbook(
 
     def pick(names: list[str]) -> list[str]:
         by_sheet.update((name, form_for_name(name, forms)) for name in names)
-        if not any(by_sheet.values()) and names:
+        kept = [name for name in names if nfkc(name) not in TEMPLATE_SHEETS]
+        if not any(by_sheet.values()) and kept:
             file_form = form_for_name(display_name(path.stem), forms)
             if file_form is not None:
-                by_sheet[names[0]] = file_form
+                by_sheet[kept[0]] = file_form
         return [name for name in names if by_sheet[name] is not None]
 
     try:
@@ -165,7 +168,11 @@ def read_workbook(
                 "the workbook has no sheets (corrupt or not a workbook)",
             )
         )
-    result.ignored = [f"{source} [{name}]" for name in names if by_sheet[name] is None]
+    result.ignored = [  # a template's own sheets hold no records: not worth a line
+        f"{source} [{name}]"
+        for name in names
+        if by_sheet[name] is None and nfkc(name) not in TEMPLATE_SHEETS
+    ]
     for name, values, first in sheets:
         form = by_sheet[name]
         if form is not None:  # read_sheets returns only the sheets pick chose

@@ -41,6 +41,7 @@ from tokki_analytics.forms import (
     LEDGER,
     STAFF,
     SUBMISSION_FORMS,
+    TEMPLATE_SHEETS,
     Column,
     Form,
     Kind,
@@ -52,10 +53,9 @@ from tokki_analytics.rules import FORM_CLAUSES
 from tokki_analytics.safetext import neutralise
 from tokki_analytics.vocab import clause_label
 
-#: The first sheet: how to fill in the workbook.
-GUIDE_SHEET = "記入要領"
-#: The hidden sheet holding drop-down lists too long for a validation formula.
-LISTS_SHEET = "選択肢"
+#: The first sheet (how to fill in the workbook) and the hidden sheet holding drop-down
+#: lists too long for a validation formula; declared in forms.py, which the loader reads.
+GUIDE_SHEET, LISTS_SHEET = TEMPLATE_SHEETS
 #: Dates the validation accepts (records of contracts of this century).
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 #: Empty rows of each form's Excel table below its header.
