@@ -302,3 +302,53 @@ def test_a_full_width_code_names_the_same_contractor(tmp_path):
     out = tmp_path / "c006.xlsx"
     assert main(["template", str(DATA), "--contractor", "Ｃ００６", "--out", str(out)]) == 0
     assert "C006" in openpyxl.load_workbook(out)[GUIDE_SHEET]["B3"].value
+
+
+def guide_text(path) -> list[str]:
+    return [
+        str(c.value)
+        for row in openpyxl.load_workbook(path)[GUIDE_SHEET].iter_rows()
+        for c in row
+        if c.value
+    ]
+
+
+def masters_only(tmp_path, settings: str):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(DATA / "委託契約一覧.xlsx", data)
+    (data / "settings.toml").write_text(settings, encoding="utf-8")
+    return data
+
+
+def test_the_submission_contact_of_settings_is_printed_under_the_guides_send_to(tmp_path):
+    contact = "岡山県総務課 個人情報担当\n電話 086-000-0000　teishutsu@example.jp"
+    settings = f'as_of = 2026-01-31\nsubmission_contact = """\n{contact}"""\n'
+    data = masters_only(tmp_path, settings)
+    out = tmp_path / "c001.xlsx"
+    assert main(["template", str(data), "--contractor", "C001", "--out", str(out)]) == 0
+    text = guide_text(out)
+    send_to = text[text.index("■ 提出先") + 1 :]
+    assert send_to[0].startswith("・記入したブックは、次の提出先に提出してください。")
+    assert [line.strip("　") for line in send_to[1:3]] == contact.splitlines()
+    assert "指示に従って提出" not in "\n".join(text)
+
+
+def test_without_a_submission_contact_the_guide_points_to_the_departments(tmp_path):
+    data = masters_only(tmp_path, "as_of = 2026-01-31\n")
+    out = tmp_path / "c001.xlsx"
+    assert main(["template", str(data), "--contractor", "C001", "--out", str(out)]) == 0
+    text = guide_text(out)
+    (send_to,) = text[text.index("■ 提出先") + 1 :]
+    departments = dict.fromkeys(own("C001")["department"].astype(str))
+    assert send_to.startswith(f"・記入したブックは、各契約の担当課（{'、'.join(departments)}）")
+    assert "指示に従って提出" in send_to
+
+
+def test_a_submission_contact_that_is_not_text_is_refused_by_name(tmp_path, capsys):
+    data = masters_only(tmp_path, "submission_contact = 86\n")
+    out = tmp_path / "c001.xlsx"
+    assert main(["template", str(data), "--contractor", "C001", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "submission_contact" in err and "Traceback" not in err
+    assert not out.exists()

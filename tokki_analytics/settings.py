@@ -50,6 +50,11 @@ SAMPLING_SETTINGS = ("sample_confidence", "sample_tolerable_rate")
 #: The settings of the submission-status overview (tokki_analytics.intake.coverage): no rule
 #: reads them either.
 OVERVIEW_SETTINGS = ("coverage_gap_days",)
+#: The settings of the submission templates (tokki_analytics.intake.template): no rule
+#: reads them.
+TEMPLATE_SETTINGS = ("submission_contact",)
+#: The longest text setting (a few lines printed in a workbook cell each).
+TEXT_MAX_CHARS = 1_000
 #: The largest settings file read (a real one is a few kB).
 SETTINGS_MAX_BYTES = 16 * 2**20
 
@@ -101,6 +106,14 @@ class Settings:
             "doc": "提出状況: 継続して記録する様式（入退室記録）の記録が、求められる期間の"
             "始めからこの日数より後に始まる、または終わりからこの日数より前に途切れると注記"
             "（指摘ではない）"
+        },
+    )
+    submission_contact: str = field(
+        default="",
+        metadata={
+            "doc": "提出様式: 記入要領の「提出先」に載せる提出先・問い合わせ先（複数行可、"
+            "例: 〇〇県総務課 個人情報担当 電話 000-000-0000）。空欄: 各契約の担当課の指示に"
+            "従う旨のみ"
         },
     )
     # What one file may cost to read (tokki_analytics.ingest.guard.Limits takes its defaults
@@ -197,10 +210,23 @@ def _fraction(name: str, value: object) -> float:
     return float(value)
 
 
+def _text(name: str, value: object) -> str:
+    """A text setting: a string of at most :data:`TEXT_MAX_CHARS` characters."""
+    if not isinstance(value, str) or len(value) > TEXT_MAX_CHARS:
+        raise SettingsError(
+            f"設定 {name} は {TEXT_MAX_CHARS:,} 文字以内の文字列で指定してください / "
+            f"setting {name} must be a string of at most {TEXT_MAX_CHARS:,} characters "
+            f"(got {value!r:.80})"
+        )
+    return value
+
+
 def _coerce(name: str, value: object, default: object) -> object:
     """Check one settings value against the type of its default."""
     if name == "as_of":
         return _as_of(name, value)
+    if isinstance(default, str):
+        return _text(name, value)
     if isinstance(default, float):
         return _fraction(name, value)
     if isinstance(default, int) or name.endswith(tuple(MAXIMA)):

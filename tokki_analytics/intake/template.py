@@ -383,10 +383,30 @@ def _how_to(needs: list[FormNeed]) -> list[str]:
     return lines
 
 
+def _send_to(departments: str, contact: str) -> list[list[str]]:
+    """The guide's 提出先: the prefecture's contact (setting ``submission_contact``) if set."""
+    encrypt = "氏名を含むため、電子メールで送るときは暗号化してください。"
+    lines = [line.strip() for line in contact.splitlines() if line.strip()]
+    if not lines:
+        return [
+            [
+                f"・記入したブックは、各契約の担当課（{departments}）の指示に従って提出して"
+                f"ください。{encrypt}"
+            ]
+        ]
+    return [[f"・記入したブックは、次の提出先に提出してください。{encrypt}"]] + [
+        [f"　{line}"] for line in lines
+    ]
+
+
 def _guide_sheet(
-    ws: Worksheet, contracts: pd.DataFrame, needs: list[FormNeed], as_of: dt.date
+    ws: Worksheet,
+    contracts: pd.DataFrame,
+    needs: list[FormNeed],
+    as_of: dt.date,
+    contact: str,
 ) -> None:
-    """The first sheet 記入要領."""
+    """The first sheet 記入要領 (``contact``: the setting ``submission_contact``)."""
     first = contracts.iloc[0]
     departments = "、".join(dict.fromkeys(contracts["department"].dropna().astype(str)))
     blocks: list[tuple[str, list[list[str]]]] = [
@@ -402,12 +422,8 @@ def _guide_sheet(
         ("■ 契約", _contract_rows(contracts, as_of)),
         ("■ 提出する様式（シート）", _form_rows(needs)),
         ("■ 記入方法", [[f"・{line}"] for line in _how_to(needs)]),
-        (
-            "■ 提出先",
-            [[f"・記入したブックは、各契約の担当課（{departments}）の指示に従って提出して"
-              "ください。氏名を含むため、電子メールで送るときは暗号化してください。"]],
-        ),
-    ]  # fmt: skip
+        ("■ 提出先", _send_to(departments, contact)),
+    ]
     for title, rows in blocks:
         if title:
             ws.append([title])
@@ -420,7 +436,9 @@ def _guide_sheet(
         ws.column_dimensions[letter].width = 22
 
 
-def build_template(contracts: pd.DataFrame, contractor_id: str, as_of: dt.date) -> Workbook:
+def build_template(
+    contracts: pd.DataFrame, contractor_id: str, as_of: dt.date, contact: str = ""
+) -> Workbook:
     """The submission workbook of one contractor.
 
     Args:
@@ -428,6 +446,8 @@ def build_template(contracts: pd.DataFrame, contractor_id: str, as_of: dt.date) 
             ``contractor_id``'s rows are used).
         contractor_id: The contractor's code.
         as_of: The audit reference date: records up to it are to be sent.
+        contact: Where to send it (setting ``submission_contact``; lines of text), shown
+            under 提出先; empty: the contracts' departments' instructions.
 
     Returns:
         The workbook: 記入要領, then one sheet per form (:func:`template_forms`).
@@ -442,7 +462,7 @@ def build_template(contracts: pd.DataFrame, contractor_id: str, as_of: dt.date) 
     guide = wb.active
     assert guide is not None
     guide.title = GUIDE_SHEET
-    _guide_sheet(guide, own, needs, as_of)
+    _guide_sheet(guide, own, needs, as_of, contact)
     lists = ListSheet(wb)
     for need in needs:
         _form_sheet(wb, need, contract_ids, lists)

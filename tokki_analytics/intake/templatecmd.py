@@ -101,7 +101,8 @@ def cmd_template(args: argparse.Namespace) -> int:
         _refuse_existing(list(targets.values()))
     for code, path in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        save_workbook(build_template(contracts, code, settings.as_of), path)
+        workbook = build_template(contracts, code, settings.as_of, settings.submission_contact)
+        save_workbook(workbook, path)
         print(f"作成しました / written: {terminal_text(path)}")
     return EXIT_OK
 
