@@ -143,9 +143,22 @@ def test_the_template_guide_and_the_overview_give_a_contract_the_same_period():
             should = table[table["form"] == STAFF.name].iloc[0]
             if should["status"] == NOT_NEEDED:
                 assert alone.iloc[0]["start_date"] > pd.Timestamp(as_of)
-                assert "基準日より後に開始" in cells
+                assert "基準日より後に開始（記録の提出は不要）" in cells
                 continue
             text = f"{should['should_from']:%Y/%m/%d}～{should['should_to']:%Y/%m/%d}"
             assert text in cells, (code, text)
             compared += 1
     assert compared >= len(sub.contracts) - 2
+
+
+def test_the_guide_says_so_when_a_contracts_start_cannot_be_read():
+    from tokki_analytics.intake.template import GUIDE_SHEET, build_template
+
+    sub = load(DATA)
+    code = str(sub.contracts["contractor_id"].iloc[0])
+    contracts = sub.contracts.copy()
+    contracts["start_date"] = contracts["start_date"].where(contracts["contractor_id"] != code)
+    guide = build_template(contracts, code, sub.settings.as_of)[GUIDE_SHEET]
+    cells = [str(c.value) for row in guide.iter_rows() for c in row if c.value]
+    assert "契約開始日が読めないため未定（担当課に確認してください）" in cells
+    assert not any(cell.startswith("基準日より後に開始") for cell in cells)

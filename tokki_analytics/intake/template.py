@@ -325,20 +325,23 @@ _CONTRACT_KEYS = (
 )
 
 
+def _covered_text(start: pd.Timestamp, end: pd.Timestamp, as_of: dt.date) -> str:
+    """The guide's 記録の対象期間 of one contract."""
+    if pd.isna(start):
+        return "契約開始日が読めないため未定（担当課に確認してください）"
+    span = period_to_cover(start, end, as_of)
+    if span is None:
+        return "基準日より後に開始（記録の提出は不要）"
+    return f"{_date_text(span.start)}～{_date_text(span.end)}"
+
+
 def _contract_rows(contracts: pd.DataFrame, as_of: dt.date) -> list[list[str]]:
     """The guide's table of contracts: 委託契約一覧's columns and the period to cover."""
     header = [CONTRACTS.column(k).name for k in _CONTRACT_KEYS[:5]] + ["記録の対象期間"]
     header += [CONTRACTS.column(k).name for k in _CONTRACT_KEYS[5:]]
     rows = [header]
     for _, c in contracts.iterrows():
-        span = (
-            None
-            if pd.isna(c["start_date"])
-            else period_to_cover(c["start_date"], c["end_date"], as_of)
-        )
-        covered = (
-            f"{_date_text(span.start)}～{_date_text(span.end)}" if span else "基準日より後に開始"
-        )
+        covered = _covered_text(c["start_date"], c["end_date"], as_of)
         cells = [_items(c[k]) for k in _CONTRACT_KEYS[:3]]
         cells += [_date_text(c["start_date"]), _date_text(c["end_date"]), covered]
         rows.append(cells + [_items(c[k]) for k in _CONTRACT_KEYS[5:]])
