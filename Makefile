@@ -59,7 +59,7 @@ $(JAVA):
 $(LIBREOFFICE):
 	$(APT_INSTALL) libreoffice-calc-nogui \
 	  || ($(SUDO) apt-get update -qq && $(APT_INSTALL) libreoffice-calc-nogui)
-$(UNO_MODULE): $(LIBREOFFICE)
+$(UNO_MODULE): | $(LIBREOFFICE)
 	$(APT_INSTALL) python3-uno || ($(SUDO) apt-get update -qq && $(APT_INSTALL) python3-uno)
 
 # The tests, then the linters: ruff (style, complexity 10) and mypy (every function of the
