@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -352,3 +353,29 @@ def test_a_submission_contact_that_is_not_text_is_refused_by_name(tmp_path, caps
     err = capsys.readouterr().err
     assert "submission_contact" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_hostile_contractor_code_names_a_file_inside_the_out_folder(tmp_path):
+    """A code in 委託契約一覧 like ``../../x`` or ``/tmp/x`` never writes outside --out."""
+    import openpyxl as xl
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    book = xl.load_workbook(data / "委託契約一覧.xlsx")
+    ws = book.active
+    header_row = next(r for r in range(1, 6) if "受託者コード" in [c.value for c in ws[r]])
+    col = [c.value for c in ws[header_row]].index("受託者コード") + 1
+    hostile = {"C002": "../../escaped", "C003": str(tmp_path / "absolute")}
+    for row in range(header_row + 1, ws.max_row + 1):
+        code = ws.cell(row=row, column=col).value
+        if code in hostile:
+            ws.cell(row=row, column=col).value = hostile[code]
+    book.save(data / "委託契約一覧.xlsx")
+    out = tmp_path / "deep" / "out"
+    assert main(["template", str(data), "--all", "--out", str(out)]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert "______escaped_提出様式.xlsx" in written
+    assert not list(tmp_path.glob("*escaped*")) and not list(tmp_path.glob("absolute*"))
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*_提出様式.xlsx")) == [
+        Path("deep/out") / name for name in written
+    ]

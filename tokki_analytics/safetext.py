@@ -105,3 +105,18 @@ def json_text(text: str) -> str:
     raw. Written as JSON escapes they parse back to the same values.
     """
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: Characters a file name made from the data may not hold: all but letters, digits, ``_``
+#: and ``-`` (Unicode letters included, so 株式会社 stays).
+_UNSAFE_FILE = re.compile(r"[^\w\-]")
+
+
+def file_stem(text: str) -> str:
+    """``text`` (a contractor code from the data) as a file name's stem inside one folder.
+
+    Every character but letters, digits, ``_`` and ``-`` becomes ``_``: no separator,
+    no ``..``, no leading dot, no control character, so a hostile code in 委託契約一覧
+    (``../../x``, ``/etc/x``) names a file in the folder tokki writes to and nowhere else.
+    """
+    return _UNSAFE_FILE.sub("_", str(text)) or "_"

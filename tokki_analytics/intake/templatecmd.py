@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from tokki_analytics.cliargs import parse_date_arg
 from tokki_analytics.errors import InputError
-from tokki_analytics.safetext import terminal_text
+from tokki_analytics.safetext import file_stem, terminal_text
 
 if TYPE_CHECKING:  # the ``tokki`` command imports this module: nothing heavy at start
     import pandas as pd
@@ -30,8 +30,12 @@ EXIT_OK = 0
 
 
 def template_name(contractor_id: str) -> str:
-    """The file name of a contractor's template: ``C001_提出様式.xlsx``."""
-    return f"{contractor_id}_提出様式.xlsx"
+    """The file name of a contractor's template: ``C001_提出様式.xlsx``.
+
+    The code comes from 委託契約一覧: it is made a safe file name (:func:`file_stem`), so
+    ``--all --out DIR`` writes inside DIR whatever the master holds.
+    """
+    return f"{file_stem(contractor_id)}_提出様式.xlsx"
 
 
 def _refuse_existing(paths: list[Path]) -> None:

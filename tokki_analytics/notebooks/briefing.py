@@ -39,6 +39,7 @@ from tokki_analytics.notebooks.present import cell_text, labels
 from tokki_analytics.outputs.files import write_bytes
 from tokki_analytics.pipeline import Audit
 from tokki_analytics.rules import RULES_BY_ID, judge_column
+from tokki_analytics.safetext import file_stem
 from tokki_analytics.status import clause_status, contractor_names
 from tokki_analytics.vocab import (
     STATUS_FAIL,
@@ -399,7 +400,7 @@ FINDINGS_PER_CLAUSE = 200
 
 def workbook_name(contractor_id: str) -> str:
     """The briefing workbook's file name, e.g. ``briefing_C001.xlsx``."""
-    return f"briefing_{contractor_id}.xlsx"
+    return f"briefing_{file_stem(contractor_id)}.xlsx"
 
 
 def findings_table(brief: Briefing, limit: int | None = None) -> Capped:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from tokki_analytics.errors import InputError, ParameterError, unknown_contractor
 from tokki_analytics.forms import nfkc
-from tokki_analytics.safetext import escape_controls
+from tokki_analytics.safetext import escape_controls, file_stem
 
 if TYPE_CHECKING:  # the command's parser reads NOTEBOOKS without pandas
     from tokki_analytics.masking import Masker
@@ -46,7 +46,8 @@ class Notebook:
             ``contractor_id`` (``--contractor``, required), ``clause`` (``--clause``,
             default 第3), ``history_dir`` (``--history``).
         files: Other files it writes into its output folder, as ``str.format`` patterns
-            over its parameters (``briefing_{contractor_id}.xlsx``).
+            over its parameters (``briefing_{contractor_id}.xlsx``; the code made a safe
+            file name, :func:`tokki_analytics.safetext.file_stem`).
     """
 
     name: str
@@ -60,7 +61,7 @@ class Notebook:
         names = [f"{self.stem}.ipynb", f"{self.stem}.html"]
         for pattern in self.files:
             if contractor or "{contractor_id}" not in pattern:
-                names.append(pattern.format(contractor_id=contractor))
+                names.append(pattern.format(contractor_id=file_stem(contractor or "")))
         return names
 
 

@@ -19,6 +19,7 @@ from tokki_analytics.masking import Masker
 from tokki_analytics.render.css import CSS, SEVERITY_CLASS, STATUS_CLASS
 from tokki_analytics.rules import RULES
 from tokki_analytics.rules.assess import FormStates, form_states
+from tokki_analytics.safetext import file_stem
 
 if TYPE_CHECKING:
     from tokki_analytics.followup_report import RunFollowUp
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from tokki_analytics.pipeline import Audit
 
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*:|//|\\\\)")
-_UNSAFE_FILE = re.compile(r"[^\w\-]")
 
 
 @dataclass
@@ -148,7 +148,7 @@ def num(value: float | int) -> str:
 
 def page_name(contractor_id: str) -> str:
     """The file name of a contractor's page (characters unsafe in a file name as ``_``)."""
-    return _UNSAFE_FILE.sub("_", str(contractor_id)) + ".html"
+    return file_stem(contractor_id) + ".html"
 
 
 def safe_links(links: dict[str, str] | None) -> dict[str, str]:
