@@ -9,6 +9,7 @@ submission-status overview (提出状況, :mod:`tokki_analytics.intake.coverage`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -18,8 +19,9 @@ from tokki_analytics.forms import SUBMISSION_FORMS
 #: Statuses of a contractor's form in the submission-status overview (提出状況).
 SUBMITTED, MISSING, NOT_NEEDED = "提出", "未提出", "不要"
 #: Columns of :func:`record_periods`: form is the form key; first and last are dates
-#: (midnight timestamps), NaT when no record has a readable date or the form has no period.
-PERIOD_COLUMNS = ["contractor_id", "form", "records", "first", "last"]
+#: (midnight timestamps) up to as-of, NaT when no record has a readable date by then or the
+#: form has no period; later counts the records dated after as-of.
+PERIOD_COLUMNS = ["contractor_id", "form", "records", "first", "last", "later"]
 
 
 def span_text(start: object, end: object) -> str:
@@ -37,6 +39,7 @@ def empty_periods() -> pd.DataFrame:
             "records": pd.Series(dtype="int64"),
             "first": pd.Series(dtype="datetime64[ns]"),
             "last": pd.Series(dtype="datetime64[ns]"),
+            "later": pd.Series(dtype="int64"),
         }
     )
 
@@ -53,11 +56,16 @@ def combine_periods(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return table.sort_values("contractor_id", kind="stable").reset_index(drop=True)
 
 
-def record_periods(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per contractor and submission form: the records and the dates they cover.
+def record_periods(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
+    """Per contractor and submission form: the records and the dates they cover by as-of.
+
+    A record dated after as-of (a typo like 2062 for 2026, or a log sent late) is counted
+    in ``later``, not in ``first``/``last``: one such row must not hide that the records
+    stop months before as-of.
 
     Args:
         frames: Form key → typed frame (rows carry ``contractor_id``).
+        as_of: The audit reference date.
 
     Returns:
         One row per (contractor_id, form key) with at least one record, columns
@@ -73,14 +81,24 @@ def record_periods(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             if form.period
             else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
         )
+        later = dates > pd.Timestamp(as_of)
         grouped = pd.DataFrame(
-            {"contractor_id": frame["contractor_id"].astype("str"), "date": dates}
-        ).groupby("contractor_id", sort=False)["date"]
-        part = grouped.agg(["size", "min", "max"]).reset_index()
-        part.columns = ["contractor_id", "records", "first", "last"]
+            {
+                "contractor_id": frame["contractor_id"].astype("str"),
+                "date": dates.where(~later),
+                "later": later.astype("int64"),
+            }
+        ).groupby("contractor_id", sort=False)
+        part = grouped.agg(
+            records=("date", "size"),
+            first=("date", "min"),
+            last=("date", "max"),
+            later=("later", "sum"),
+        ).reset_index()
         part.insert(1, "form", form.key)
         parts.append(part)
     if not parts:
         return empty_periods()
     table = pd.concat(parts, ignore_index=True)[PERIOD_COLUMNS]
-    return table.astype({"records": "int64", "first": "datetime64[ns]", "last": "datetime64[ns]"})
+    dates = dict.fromkeys(("first", "last"), "datetime64[ns]")
+    return table.astype({"records": "int64", "later": "int64", **dates})

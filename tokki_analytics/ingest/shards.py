@@ -197,5 +197,5 @@ def read_batch(masters: Masters, ids: Sequence[str]) -> ShardLoad:
         ignored=found.ignored,
         unplaced=found.unplaced,
         file_records=records_per_file(frames.values()),
-        periods=record_periods(frames),
+        periods=record_periods(frames, masters.settings.as_of),
     )

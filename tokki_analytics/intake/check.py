@@ -76,6 +76,8 @@ PREFECTURE_RULES = frozenset(
     rule.id for rule in RULES if rule.needs and all(FORMS_BY_KEY[k].is_master for k in rule.needs)
 )
 _MASTER_NAMES = frozenset(form.name for form in MASTERS)
+#: Files and sheets not read that the cover names (the rest are counted).
+IGNORED_SHOWN = 20
 
 
 def _section(row: pd.Series) -> str:
@@ -186,6 +188,8 @@ class Cover:
         counts: Section → rows of the reply in it.
         contract_missing: 委託契約一覧 has no contract of the contractor: its files were not
             checked (as in the run).
+        ignored: The folder's files and sheets not read (no form is named so): a form
+            sent under another name is named here, not only missing in section 3.
     """
 
     code: str
@@ -195,6 +199,7 @@ class Cover:
     folder: str
     counts: dict[str, int]
     contract_missing: bool = False
+    ignored: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -210,6 +215,14 @@ class Cover:
             f"点検日時: {self.checked_at:%Y-%m-%d %H:%M}",
             f"点検した提出フォルダ: {self.folder}",
         ]
+        if self.ignored:
+            shown = "、".join(self.ignored[:IGNORED_SHOWN])
+            more = len(self.ignored) - IGNORED_SHOWN
+            shown += f" ほか {more} 件" if more > 0 else ""
+            head.append(
+                f"様式名ではないため読まなかったファイル・シート（{len(self.ignored)} 件）: "
+                f"{shown}。様式の記録であれば、ファイル名またはシート名を様式名にしてください。"
+            )
         if not self.total:
             return [*head, "訂正が必要な項目はありません。ご提出ありがとうございました。"]
         counts = "、".join(f"{s.split(' ', 1)[1]} {self.counts.get(s, 0)} 件" for s in SECTIONS)

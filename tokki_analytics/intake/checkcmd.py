@@ -81,6 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         folder=display_name(folder.name),
         counts=cover_counts(items),
         contract_missing=not result.contracts,
+        ignored=result.ignored,
     )
     written = write_reply(out, cover, items, data_dir=data)
     if not args.quiet:

@@ -49,12 +49,15 @@ class IntakeCheck:
         audit: The audit of that folder with the masters: its findings (rule findings and
             Q0–Q3) are the contractor's alone; its submission holds the masters and the
             folder's records, its defects every defect of the masters too.
+        ignored: The folder's files and sheets not read because no form is named so
+            (none of the data folder's own).
     """
 
     code: str
     name: str
     folder: Path
     audit: Audit
+    ignored: tuple[str, ...] = ()
 
     @property
     def as_of(self) -> dt.date:
@@ -229,7 +232,8 @@ def run_check(
         masters, ids = with_folder(masters, code, place), [code]
     else:  # no contract: the run reads nothing of the folder, neither does the check
         masters, ids = without_contract(masters, code, place), []
-    submission, views = combine(masters, [run_batch(masters, ids)])
+    batch = run_batch(masters, ids)
+    submission, views = combine(masters, [batch])
     validation = validate(views, load_suites())
     findings = build_findings(views, validation, submission.defects)
     findings = findings[findings["contractor_id"] == code].reset_index(drop=True)
@@ -237,4 +241,4 @@ def run_check(
     compliance = compliance[compliance["contractor_id"] == code].reset_index(drop=True)
     audit = Audit(submission, views, findings, compliance, validation)
     name = contractor_names(audit).get(code) or display_name(place.name).partition("_")[2]
-    return IntakeCheck(code, name, place, audit)
+    return IntakeCheck(code, name, place, audit, tuple(batch.ignored))

@@ -10,7 +10,9 @@ not before the start of the fiscal year (April 1) of as-of, the 年度 its log i
 for. A form whose records are
 expected throughout (:attr:`~tokki_analytics.forms.Form.continuous`, 入退室記録) is flagged
 when its records stop more than ``coverage_gap_days`` before that end, start more than that
-after its beginning, or hold no dated record at all.
+after its beginning, or hold no dated record at all; records dated after as-of are named
+in the flag (they do not count as covering the period: one mistyped year must not hide a log
+that stops in April).
 
 Information for the prefecture's intake desk, not a rule: it makes no finding (a missing
 form is the Q1 of the load; the rules judge the records).
@@ -110,19 +112,32 @@ def _should(contracts: pd.DataFrame, form: Form, as_of: dt.date) -> Span | None:
     return period_to_cover(start, end, as_of, continuous=form.continuous)
 
 
-def _flag(form: Form, should: Span | None, first: object, last: object, gap_days: int) -> str:
-    """The note on a submitted continuous form whose records miss part of ``should``."""
+def _later_note(later: int) -> list[str]:
+    return [f"基準日より後の日付の記録が {later} 件あります（日付を確認してください）"] * (
+        later > 0
+    )
+
+
+def _flag(
+    form: Form, should: Span | None, first: object, last: object, gap_days: int, later: int = 0
+) -> str:
+    """The note on a submitted continuous form whose records miss part of ``should``.
+
+    ``first`` and ``last`` are the records' dates up to as-of; ``later`` counts those after.
+    """
     if not form.continuous or should is None:
         return ""
     if pd.isna(last):
-        return f"日付のある記録がありません（{span_text(should.start, should.end)} の記録が必要）"
+        what = "基準日までの日付の記録" if later else "日付のある記録"
+        need = f"{what}がありません（{span_text(should.start, should.end)} の記録が必要）"
+        return "。".join([need, *_later_note(later)])
     gap = pd.Timedelta(days=gap_days)
     notes = []
     if pd.notna(should.start) and pd.Timestamp(first) - should.start > gap:
         notes.append(f"{_day(first)} より前の記録がありません（{_day(should.start)} から必要）")
     if should.end - pd.Timestamp(last) > gap:
         notes.append(f"{_day(last)} より後の記録がありません（{_day(should.end)} まで必要）")
-    return "。".join(notes)
+    return "。".join(notes + _later_note(later))
 
 
 def _form_row(
@@ -138,6 +153,7 @@ def _form_row(
     got = have.get(form.key)
     first = got["first"] if got is not None else pd.NaT
     last = got["last"] if got is not None else pd.NaT
+    later = int(got["later"]) if got is not None else 0
     status = SUBMITTED if submitted else (MISSING if should is not None else NOT_NEEDED)
     return {
         "form": form.name,
@@ -147,7 +163,7 @@ def _form_row(
         "last": last,
         "should_from": should.start if should is not None else pd.NaT,
         "should_to": should.end if should is not None else pd.NaT,
-        "flag": _flag(form, should, first, last, gap_days) if submitted else "",
+        "flag": _flag(form, should, first, last, gap_days, later) if submitted else "",
     }
 
 

@@ -50,7 +50,7 @@ from tokki_analytics.forms import (
 from tokki_analytics.ingest.checks import excludes_form, needed_forms
 from tokki_analytics.intake.coverage import period_to_cover
 from tokki_analytics.rules import FORM_CLAUSES
-from tokki_analytics.safetext import neutralise
+from tokki_analytics.safetext import escape_controls, neutralise
 from tokki_analytics.vocab import clause_label
 
 #: The first sheet (how to fill in the workbook) and the hidden sheet holding drop-down
@@ -168,14 +168,15 @@ class ListSheet:
     def formula(self, values: tuple[str, ...]) -> str:
         """A list validation's formula for ``values``: a literal, or a range of this sheet."""
         literal = '"' + ",".join(values) + '"'
-        if len(literal) <= LIST_LITERAL_MAX and not any("," in v or '"' in v for v in values):
+        plain = not any("," in v or '"' in v or escape_controls(v) != v for v in values)
+        if len(literal) <= LIST_LITERAL_MAX and plain:
             return literal
         if self.ws is None:
             self.ws = self.wb.create_sheet(LISTS_SHEET)
             self.ws.sheet_state = "hidden"
         self.used += 1
         for row, value in enumerate(values, start=1):
-            cell = self.ws.cell(row=row, column=self.used, value=value)
+            cell = self.ws.cell(row=row, column=self.used, value=escape_controls(value))
             cell.data_type = "s"  # a value is text, never a formula
         letter = get_column_letter(self.used)
         return f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(values)}"
@@ -257,7 +258,7 @@ def column_validation(
         dv.showErrorMessage = True
         dv.errorStyle = "stop"
         dv.errorTitle = "入力できない値です"
-        expected = "／".join(values) if values else _HINTS[col.kind]
+        expected = escape_controls("／".join(values)) if values else _HINTS[col.kind]
         dv.error = _clip(f"{col.name}: {expected}", PROMPT_MAX)
     return dv
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +38,62 @@ def template_name(contractor_id: str) -> str:
     ``--all --out DIR`` writes inside DIR whatever the master holds.
     """
     return f"{file_stem(contractor_id)}_提出様式.xlsx"
+
+
+def template_names(codes: list[str]) -> dict[str, str]:
+    """Contractor code → file name, one file per code even where :func:`template_name` collides.
+
+    Two codes of 委託契約一覧 can give one name (``Z/01`` and ``Z_01``, or ``c001`` and
+    ``C001`` on a file system that ignores case): each of those gets the first 8 hex digits
+    of its code's SHA-256 after its stem (``Z_01-1a2b3c4d_提出様式.xlsx``), so no template
+    replaces another.
+
+    Raises:
+        InputError: Names still collide (a code shaped like another's digested name).
+    """
+    plain = {code: template_name(code) for code in codes}
+    counts = Counter(name.casefold() for name in plain.values())
+    names = {
+        code: name
+        if counts[name.casefold()] == 1
+        else f"{file_stem(code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}_提出様式.xlsx"
+        for code, name in plain.items()
+    }
+    seen = Counter(name.casefold() for name in names.values())
+    clash = [terminal_text(code) for code, name in names.items() if seen[name.casefold()] > 1]
+    if clash:
+        raise InputError(
+            f"受託者コード {'、'.join(clash)} の提出様式のファイル名が重なります。委託契約一覧の"
+            f"受託者コードを確認してください / contractor codes {', '.join(clash)} give the "
+            "same template file name; check the codes in 委託契約一覧"
+        )
+    return names
+
+
+def _refuse_place(out: Path, root: Path, folder: bool) -> None:
+    """Refuse an ``--out`` inside the data folder, or under a file (``folder``: ``--all``).
+
+    Raises:
+        InputError: A template in DATA would be read by the next audit (a folder of
+            templates as a contractor's folder); a parent of ``out`` is a file.
+    """
+    whole = Path(os.path.abspath(out))
+    if whole.resolve().is_relative_to(root.resolve()):
+        raise InputError(
+            f"出力先 {terminal_text(out)} はデータフォルダ {terminal_text(root)} の中です。"
+            "次の監査で読まれてしまうため、データフォルダの外を指定してください / the output "
+            f"{terminal_text(out)} is inside the data folder {terminal_text(root)}, where the "
+            "next audit would read it; give a place outside it"
+        )
+    here = whole if folder else whole.parent
+    while not os.path.lexists(here) and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        raise InputError(
+            f"出力先 {terminal_text(out)} を作成できません。{terminal_text(here)} はフォルダでは"
+            f"ありません / cannot create {terminal_text(out)}: {terminal_text(here)} is not a "
+            "folder"
+        )
 
 
 def _refuse_existing(paths: list[Path]) -> None:
@@ -75,7 +133,12 @@ def _targets(args: argparse.Namespace, contracts: pd.DataFrame) -> dict[str, Pat
         if out.exists() and not out.is_dir():
             raise InputError(f"{out} はフォルダではありません / {out} is not a folder")
         codes = list(dict.fromkeys(contracts["contractor_id"].astype(str)))
-        return {code: out / template_name(code) for code in codes}
+        return {code: out / name for code, name in template_names(codes).items()}
+    if out.is_dir():
+        raise InputError(
+            f"{terminal_text(out)} はフォルダです。.xlsx のファイル名を指定してください / "
+            f"{terminal_text(out)} is a folder: give an .xlsx file name"
+        )
     if out.suffix.lower() != ".xlsx":
         raise InputError(
             f"出力ファイル名は .xlsx で終えてください: {out} / the output must be an .xlsx file"
@@ -100,6 +163,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     root = existing_folder(args.data)
     settings = load_settings(root / "settings.toml", as_of=args.as_of)
     contracts = read_contracts(root, settings)
+    _refuse_place(Path(args.out), root, folder=args.all)
     targets = _targets(args, contracts)
     if not args.force:
         _refuse_existing(list(targets.values()))
