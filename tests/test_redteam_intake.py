@@ -216,3 +216,21 @@ def test_a_form_sent_under_another_name_is_named_on_the_reply(tmp_path, capsys):
         out / REPLY_XLSX, sheet_name=SHEET_ITEMS, dtype=str, engine="openpyxl"
     ).fillna("")
     assert "作業従事者名簿" in set(items.loc[items["規則ID"] == "Q1", "様式"])
+
+
+def test_a_folder_name_with_a_line_break_cannot_add_a_line_to_the_cover(tmp_path):
+    """``C004_x\\n受託者: C001`` printed a second 受託者 line on the reply's cover."""
+    copy = tmp_path / "C004_x\n受託者: C001\u202e"
+    shutil.copytree(_sample_folder("C004"), copy)
+    out = tmp_path / "out"
+    assert main(["check", str(copy), "--data", str(SAMPLES), "--out", str(out), "--quiet"]) == 1
+    sheet = openpyxl.load_workbook(out / REPLY_XLSX)["表紙"]
+    cover = [str(r[0]) for r in sheet.iter_rows(values_only=True)]
+    assert [line for line in cover if line.startswith("受託者")] == [
+        "受託者: C004 有限会社岡山事務センター"
+    ]
+    assert not any("\n" in line or "\u202e" in line for line in cover)
+    folder = next(line for line in cover if line.startswith("点検した提出フォルダ"))
+    assert folder == "点検した提出フォルダ: C004_x\\x0a受託者: C001\\u202e"
+    page = (out / "差し戻し票.html").read_text(encoding="utf-8")
+    assert "C004_x\\x0a受託者: C001\\u202e" in page and "\u202e" not in page

@@ -35,6 +35,7 @@ from tokki_analytics.ingest.defects import DEFECT_COLUMNS
 from tokki_analytics.ingest.periods import span_text
 from tokki_analytics.intake.check_expected import defect_expected
 from tokki_analytics.rules import RULES, RULES_BY_ID
+from tokki_analytics.safetext import escape_controls
 
 SECTION_DEFECTS = "1 提出物の不備"
 SECTION_FINDINGS = "2 規則による指摘"
@@ -213,10 +214,10 @@ class Cover:
             f"受託者: {self.code} {self.name}".rstrip(),
             f"監査基準日: {self.as_of:%Y-%m-%d}",
             f"点検日時: {self.checked_at:%Y-%m-%d %H:%M}",
-            f"点検した提出フォルダ: {self.folder}",
+            f"点検した提出フォルダ: {escape_controls(self.folder, keep_layout=False)}",
         ]
         if self.ignored:
-            shown = "、".join(self.ignored[:IGNORED_SHOWN])
+            shown = escape_controls("、".join(self.ignored[:IGNORED_SHOWN]), keep_layout=False)
             more = len(self.ignored) - IGNORED_SHOWN
             shown += f" ほか {more} 件" if more > 0 else ""
             head.append(
