@@ -79,8 +79,7 @@ class IntakeCheck:
     @property
     def coverage(self) -> pd.DataFrame:
         """The contractor's rows of the submission status (:mod:`.coverage`)."""
-        table = submission_coverage(self.audit.submission)
-        return table[table["contractor_id"] == self.code].reset_index(drop=True)
+        return submission_coverage(self.audit.submission, self.code).reset_index(drop=True)
 
 
 def _text(path: Path) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -102,14 +103,49 @@ def period_to_cover(
     return Span(first, last)
 
 
-def _should(contracts: pd.DataFrame, form: Form, as_of: dt.date) -> Span | None:
-    """The period ``contracts`` (one contractor's, started) need ``form`` records for."""
-    needing = contracts[[form in needed_forms(c) for _, c in contracts.iterrows()]]
-    if needing.empty:
+class Got(NamedTuple):
+    """What a contractor sent of one form.
+
+    Its records, their first and last date up to as-of, and how many are dated after as-of
+    (:data:`tokki_analytics.ingest.periods.PERIOD_COLUMNS`).
+    """
+
+    records: int
+    first: pd.Timestamp
+    last: pd.Timestamp
+    later: int
+
+
+#: A form nothing was sent of.
+NOTHING = Got(0, pd.NaT, pd.NaT, 0)
+
+
+#: One started contract of a contractor: its start, its end, the form keys it needs.
+Term = tuple[pd.Timestamp, pd.Timestamp, frozenset[str]]
+
+
+def _terms(started: pd.DataFrame) -> list[Term]:
+    """The :data:`Term` of each of ``started`` (:func:`needed_forms`, once per contract)."""
+    return [
+        (pd.Timestamp(c["start_date"]), pd.Timestamp(c["end_date"]),
+         frozenset(f.key for f in needed_forms(c)))
+        for _, c in started.iterrows()
+    ]  # fmt: skip
+
+
+def _should(terms: list[Term], form: Form, as_of: dt.date) -> Span | None:
+    """The period a contractor's started contracts (``terms``) need ``form`` records for.
+
+    From the earliest readable start (unknown when none is readable) to the latest end, an
+    unreadable end counting as as-of.
+    """
+    needing = [(start, end) for start, end, keys in terms if form.key in keys]
+    if not needing:
         return None
-    ends = needing["end_date"].fillna(pd.Timestamp(as_of))  # an unreadable end: up to as-of
-    start, end = needing["start_date"].min(), ends.max()
-    return period_to_cover(start, end, as_of, continuous=form.continuous)
+    starts = [start for start, _ in needing if pd.notna(start)]
+    today = pd.Timestamp(as_of)
+    end = max(today if pd.isna(last) else last for _, last in needing)
+    return period_to_cover(min(starts, default=pd.NaT), end, as_of, continuous=form.continuous)
 
 
 def _later_note(later: int) -> list[str]:
@@ -142,23 +178,24 @@ def _flag(
 
 def _form_row(
     form: Form,
-    started: pd.DataFrame,
-    have: dict[str, pd.Series],
+    terms: list[Term],
+    have: dict[str, Got],
     submitted: bool,
     as_of: dt.date,
     gap_days: int,
 ) -> dict[str, object]:
-    """One form of one contractor (``started``: its contracts started by as-of)."""
-    should = _should(started, form, as_of)
-    got = have.get(form.key)
-    first = got["first"] if got is not None else pd.NaT
-    last = got["last"] if got is not None else pd.NaT
-    later = int(got["later"]) if got is not None else 0
+    """One form of one contractor.
+
+    ``terms`` are its contracts started by as-of.
+    """
+    should = _should(terms, form, as_of)
+    got = have.get(form.key, NOTHING)
+    first, last, later = got.first, got.last, got.later
     status = SUBMITTED if submitted else (MISSING if should is not None else NOT_NEEDED)
     return {
         "form": form.name,
         "status": status,
-        "records": int(got["records"]) if got is not None else 0,
+        "records": got.records,
         "first": first,
         "last": last,
         "should_from": should.start if should is not None else pd.NaT,
@@ -192,25 +229,38 @@ def coverage(
     """
     have = set(zip(submitted["contractor_id"], submitted["form"], strict=True))
     today = pd.Timestamp(as_of)
+    by_contractor: dict[str, dict[str, Got]] = {}
+    for r in periods.itertuples(index=False):
+        sent = Got(int(r.records), pd.Timestamp(r.first), pd.Timestamp(r.last), int(r.later))
+        by_contractor.setdefault(str(r.contractor_id), {})[str(r.form)] = sent
     rows = []
     for cid, own in contracts.groupby("contractor_id", sort=False):
         started = own[~(own["start_date"] > today)]  # an unreadable start counts as started
-        got = {str(r["form"]): r for _, r in periods[periods["contractor_id"] == cid].iterrows()}
+        terms = _terms(started)
+        got = by_contractor.get(str(cid), {})
         for form in SUBMISSION_FORMS:
-            row = _form_row(form, started, got, (cid, form.key) in have, as_of, gap_days)
+            submitted_here = (cid, form.key) in have
+            row = _form_row(form, terms, got, submitted_here, as_of, gap_days)
             rows.append({"contractor_id": str(cid), **row})
     table = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
     dates = ["first", "last", "should_from", "should_to"]
     return table.astype({"records": "int64", **dict.fromkeys(dates, "datetime64[ns]")})
 
 
-def submission_coverage(submission: Submission) -> pd.DataFrame:
-    """:func:`coverage` of a loaded data folder, with its settings (as-of, tolerance)."""
-    settings = submission.settings
+def submission_coverage(submission: Submission, contractor: str | None = None) -> pd.DataFrame:
+    """:func:`coverage` of a loaded data folder, with its settings (as-of, tolerance).
+
+    Args:
+        submission: The loaded data folder.
+        contractor: Only this contractor's rows (``tokki check``); default every one.
+    """
+    settings, contracts = submission.settings, submission.contracts
+    if contractor is not None:
+        contracts = contracts[contracts["contractor_id"] == contractor]
     return coverage(
         submission.periods,
         submission.submitted,
-        submission.contracts,
+        contracts,
         settings.as_of,
         settings.coverage_gap_days,
     )
