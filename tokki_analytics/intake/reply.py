@@ -29,6 +29,9 @@ from tokki_analytics.safetext import escape_controls, neutralise
 
 REPLY_XLSX = "差し戻し票.xlsx"
 REPLY_HTML = "差し戻し票.html"
+#: Rows per section on the HTML page (a browser page with 100,000 rows is unusable; the
+#: workbook holds every row).
+HTML_ROWS = 2000
 #: The entries ``tokki check`` writes into OUT (and replaces on the next check).
 CHECK_ENTRIES = (REPLY_XLSX, REPLY_HTML)
 #: Sheets of the workbook.
@@ -80,8 +83,14 @@ def reply_html(cover: Cover, items: pd.DataFrame, generated: str) -> str:
         body.append(f"<h2>{html.escape(section)}（{len(part)} 件）</h2>")
         if part.empty:
             body.append('<p class="note">ありません。</p>')
-        else:
-            body.append(table(header, _cells(part, columns), numeric=row_column))
+            continue
+        if len(part) > HTML_ROWS:
+            body.append(
+                f'<p class="note">先頭の {HTML_ROWS:,} 件を表示しています。全 {len(part):,} 件は'
+                f" {html.escape(REPLY_XLSX)} の「訂正事項」にあります / the first {HTML_ROWS:,}"
+                f" of {len(part):,} rows; every row is in {html.escape(REPLY_XLSX)}</p>"
+            )
+        body.append(table(header, _cells(part.head(HTML_ROWS), columns), numeric=row_column))
     return page(f"差し戻し票 {cover.code} {cover.name}", "\n".join(body), generated)
 
 
