@@ -16,6 +16,7 @@ from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
 from tokki_analytics.ingest import DEFECT_COLUMNS
 from tokki_analytics.masking import mask_name, roster
 from tokki_analytics.render.excel import (
+    SEVERITY_COLOURS,
     SHEET_COMPLIANCE,
     SHEET_DEFECTS,
     SHEET_FINDINGS,
@@ -23,6 +24,7 @@ from tokki_analytics.render.excel import (
     sheet_title,
     write_findings_xlsx,
 )
+from tokki_analytics.vocab import MAJOR, MINOR, OBSERVATION
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMULAS = ['=HYPERLINK("http://example.invalid/x","開く")', "-1+2", "+81 3", "@SUM(A1)", "\tx"]
@@ -195,3 +197,64 @@ def test_owner_only_and_no_temp_file(sample, book, tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["findings.xlsx"]
     shared = write_findings_xlsx(sample, tmp_path / "g.xlsx", group_readable=True)
     assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+
+
+def _looks(ws, columns: list[str], first: int, rows: int) -> None:
+    """What a user sees of a table that findings.xlsx and the reply stream into a sheet."""
+    last = openpyxl.utils.get_column_letter(len(columns))
+    assert ws.freeze_panes == f"A{first}"
+    assert ws.auto_filter.ref == f"A{first - 1}:{last}{rows + first - 1}"
+    header = ws.cell(1, 1)
+    assert header.font.bold and header.fill.fgColor.rgb.endswith("D9E1F2")
+    assert all(ws.column_dimensions[c].width >= 6 for c in ("A", last))
+    severity = columns.index("severity") + 1
+    values = [ws.cell(r, severity) for r in range(first, rows + first)]
+    assert values, "no row to see the colours of"
+    for cell in values:
+        fill, font = SEVERITY_COLOURS[cell.value]
+        assert cell.fill.fgColor.rgb.endswith(fill) and cell.font.color.rgb.endswith(font)
+        assert cell.font.bold == (cell.value == MAJOR)
+
+
+def test_streamed_sheets_keep_filter_frozen_header_widths_and_colours(sample, book):
+    """findings.xlsx is written row by row (write-only): each sheet still looks as before."""
+    _, wb = book
+    findings = sample.findings
+    _looks(wb[SHEET_FINDINGS], FINDING_COLUMNS, 3, len(findings))
+    assert wb[SHEET_FINDINGS].cell(2, 1).font.italic  # the key row
+    code = findings["contractor_id"].value_counts().index[0]
+    sheet = next(name for name in wb.sheetnames[3:] if name.startswith(f"{code}_"))
+    _looks(wb[sheet], FINDING_COLUMNS, 3, int((findings["contractor_id"] == code).sum()))
+    assert wb[sheet].column_dimensions["J"].width == 80  # detail: capped
+    rates = wb[SHEET_COMPLIANCE].conditional_formatting
+    rate = openpyxl.utils.get_column_letter(COMPLIANCE_COLUMNS.index("rate") + 1)
+    assert [str(r.sqref) for r in rates] == [f"{rate}3:{rate}{len(sample.compliance) + 2}"]
+    assert all(ws.auto_filter.ref for ws in wb.worksheets)
+
+
+def test_reply_workbook_read_back(tmp_path):
+    """The reply of tokki check: cover styles, one header row, filter, colours, every row."""
+    import datetime as dt
+
+    from tokki_analytics.intake import reply
+    from tokki_analytics.intake.check import REPLY_COLUMNS, SECTION_DEFECTS, Cover
+
+    items = pd.DataFrame([dict.fromkeys(REPLY_COLUMNS, "") for _ in range(4)])
+    items["section"] = SECTION_DEFECTS
+    items["severity"] = [MAJOR, MINOR, OBSERVATION, MINOR]
+    items["value"] = ["=1+1", "値", "-2", "x\x01"]
+    items["row"] = pd.array([5, 6, None, 8], dtype="Int64")
+    cover = Cover("C001", "テスト", dt.date(2026, 1, 31), dt.datetime(2026, 2, 1, 9), "x", {})
+    path = tmp_path / reply.REPLY_XLSX
+    reply.build_reply_workbook(cover, items).save(path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [reply.SHEET_COVER, reply.SHEET_ITEMS]
+    front = wb[reply.SHEET_COVER]
+    assert front["A1"].font.bold and front["A1"].font.size == 14
+    assert front["A2"].alignment.wrap_text and front.column_dimensions["A"].width == 110
+    assert [r[0] for r in front.iter_rows(values_only=True)] == cover.lines()
+    ws = wb[reply.SHEET_ITEMS]
+    _looks(ws, REPLY_COLUMNS, 2, 4)
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [r[REPLY_COLUMNS.index("value")] for r in rows] == ["'=1+1", "値", "'-2", "x\\x01"]
+    assert [r[REPLY_COLUMNS.index("row")] for r in rows] == [5, 6, None, 8]

@@ -16,17 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tokki_analytics.findings import COMPLIANCE_COLUMNS, FINDING_COLUMNS
@@ -122,6 +127,8 @@ def _cell(value: object, mask: Masker | None) -> object:
     if isinstance(value, bool | int | float | dt.date):
         return value
     text = str(value)
+    if not text:
+        return None  # an empty cell either way; None is not written at all
     if mask is not None:
         text = mask.text(text)
     return neutralise(text)
@@ -132,49 +139,142 @@ def _display_width(value: object) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
-def _style_header(ws: Worksheet, columns: list[str], key_row: bool = True) -> None:
-    for index in range(1, len(columns) + 1):
-        top = ws.cell(row=1, column=index)
-        top.font = Font(bold=True)
-        top.fill = _HEADER_FILL
-        top.alignment = Alignment(vertical="center", wrap_text=True)
-        if key_row:
-            names = ws.cell(row=2, column=index)
-            names.font = _NAME_ROW_FONT
-            names.fill = _HEADER_FILL
+@dataclass(frozen=True)
+class CellStyle:
+    """How one cell looks: font, fill, alignment and number format (None: Excel's default)."""
+
+    font: Font | None = None
+    fill: PatternFill | None = None
+    alignment: Alignment | None = None
+    number_format: str | None = None
+
+    def apply(self, cell: Cell) -> Cell:
+        """Give ``cell`` this style; return it."""
+        if self.font is not None:
+            cell.font = self.font
+        if self.fill is not None:
+            cell.fill = self.fill
+        if self.alignment is not None:
+            cell.alignment = self.alignment
+        if self.number_format is not None:
+            cell.number_format = self.number_format
+        return cell
 
 
-def _set_widths(
-    ws: Worksheet, columns: list[str], rows: list[list[object]], headers: list[str]
-) -> None:
-    for index, column in enumerate(columns, start=1):
-        sample = [row[index - 1] for row in rows[:_WIDTH_SAMPLE]]
+class Styled(NamedTuple):
+    """A value written with a :class:`CellStyle` (other values are written plain)."""
+
+    value: object
+    style: CellStyle
+
+
+_HEADER_STYLE = CellStyle(
+    Font(bold=True), _HEADER_FILL, Alignment(vertical="center", wrap_text=True)
+)
+_NAME_ROW_STYLE = CellStyle(_NAME_ROW_FONT, _HEADER_FILL)
+#: Value of a severity or clause-status cell → its style.
+_VALUE_STYLES = {
+    key: CellStyle(Font(color=font, bold=key in BOLD_VALUES), PatternFill("solid", fgColor=fill))
+    for key, (fill, font) in CELL_COLOURS.items()
+}
+_COLOURED = ("severity", "status")
+
+
+@dataclass
+class TablePlan:
+    """One table as a worksheet shows it, worked out before any row is written.
+
+    Attributes:
+        freeze: The first cell below the frozen header (``A3``).
+        filter_ref: The auto filter's range (the last header row and every data row).
+        widths: Column letter → width.
+        rows: Every row, headers first; a :class:`Styled` value carries its style.
+    """
+
+    freeze: str
+    filter_ref: str
+    widths: dict[str, float]
+    rows: Iterator[list[object]]
+
+
+def _styled_row(
+    values: list[object], styles: list[CellStyle | None], coloured: list[bool]
+) -> list[object]:
+    row: list[object] = []
+    for value, style, colour in zip(values, styles, coloured, strict=True):
+        if colour and isinstance(value, str) and value in _VALUE_STYLES:
+            style = _VALUE_STYLES[value]
+        row.append(value if style is None else Styled(value, style))
+    return row
+
+
+def plan_table(
+    frame: pd.DataFrame,
+    columns: list[str],
+    *,
+    mask: Masker | None = None,
+    number_formats: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    key_row: bool = True,
+) -> TablePlan:
+    """The cells and styles of ``frame[columns]`` under its header (see :func:`write_table`).
+
+    Rows are converted as they are consumed (text neutralised and masked by ``_cell``),
+    only the first rows that decide the column widths are held in memory.
+    """
+    headers = [(labels or LABELS).get(c, c) for c in columns]
+    head: list[list[object]] = [[Styled(h, _HEADER_STYLE) for h in headers]]
+    if key_row:
+        head.append([Styled(c, _NAME_ROW_STYLE) for c in columns])
+    first = len(head) + 1
+    records = frame.reindex(columns=columns).itertuples(index=False, name=None)
+    converted = ([_cell(v, mask) for v in record] for record in records)
+    sample = list(itertools.islice(converted, _WIDTH_SAMPLE))
+    widths: dict[str, float] = {}
+    for index, column in enumerate(columns):
         widest = max(
-            [_display_width(headers[index - 1]), len(column)] + [_display_width(v) for v in sample]
+            [_display_width(headers[index]), len(column)]
+            + [_display_width(row[index]) for row in sample]
         )
         width = min(max(widest + 2, 6), _WIDTH_CAP.get(column, 30))
-        ws.column_dimensions[get_column_letter(index)].width = width
+        widths[get_column_letter(index + 1)] = width
+    formats = number_formats or {}
+    styles = [CellStyle(number_format=formats[c]) if c in formats else None for c in columns]
+    coloured = [c in _COLOURED for c in columns]
+    body = (_styled_row(row, styles, coloured) for row in itertools.chain(sample, converted))
+    last = get_column_letter(len(columns))
+    return TablePlan(
+        freeze=f"A{first}",
+        filter_ref=f"A{first - 1}:{last}{len(frame) + first - 1}",
+        widths=widths,
+        rows=itertools.chain(head, body),
+    )
 
 
-def _colour_cells(ws: Worksheet, columns: list[str], count: int, first: int = 3) -> None:
-    """Colour the severity and clause-status cells of the ``count`` rows from row ``first``."""
-    styles = {
-        key: (PatternFill("solid", fgColor=fill), Font(color=font, bold=key in BOLD_VALUES))
-        for key, (fill, font) in CELL_COLOURS.items()
-    }
-    for name in ("severity", "status"):
-        if name not in columns:
-            continue
-        index = columns.index(name) + 1
-        for row in range(first, count + first):
-            cell = ws.cell(row=row, column=index)
-            style = styles.get(cell.value)
-            if style:
-                cell.fill, cell.font = style
+def _cell_maker(ws: Worksheet | WriteOnlyWorksheet) -> Callable[[int, Styled], Cell]:
+    """Turn a :class:`Styled` value of column ``n`` into a styled cell of ``ws``.
+
+    A write-only sheet writes each row as it is appended, so one cell per column and
+    style serves every row (styling a new cell per row costs more than the rest of the
+    row); a normal sheet keeps its cells, so each gets its own.
+    """
+    if not isinstance(ws, WriteOnlyWorksheet):
+        return lambda n, item: item.style.apply(WriteOnlyCell(ws, item.value))
+    cells: dict[tuple[int, int], Cell] = {}  # (column, id of the style): hashing a Font is slow
+
+    def reused(n: int, item: Styled) -> Cell:
+        key = (n, id(item.style))
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = item.style.apply(WriteOnlyCell(ws))
+        cell.value = item.value
+        return cell
+
+    return reused
 
 
 def write_table(
-    ws: Worksheet,
+    ws: Worksheet | WriteOnlyWorksheet,
     frame: pd.DataFrame,
     columns: list[str],
     *,
@@ -185,6 +285,11 @@ def write_table(
 ) -> None:
     """Write ``frame[columns]`` under its header, with filter, frozen header and widths.
 
+    The header row is bold on blue; severity and clause-status cells are coloured
+    (:data:`CELL_COLOURS`). ``ws`` may be a sheet of a write-only workbook
+    (``Workbook(write_only=True)``, rows streamed to the file: findings.xlsx, the reply) or
+    of a normal one; either way it must be empty.
+
     Args:
         ws: An empty worksheet.
         frame: The rows.
@@ -194,28 +299,16 @@ def write_table(
         labels: Column → Japanese header (default: the output contract's :data:`LABELS`).
         key_row: Add a second header row holding the column names of the CSV exports.
     """
-    headers = [(labels or LABELS).get(c, c) for c in columns]
-    ws.append(headers)
-    if key_row:
-        ws.append(list(columns))
-    first = 3 if key_row else 2
-    rows = [
-        [_cell(v, mask) for v in record]
-        for record in frame.reindex(columns=columns).itertuples(index=False, name=None)
-    ]
-    for row in rows:
-        ws.append(row)
-    _style_header(ws, columns, key_row)
-    last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A{first - 1}:{last}{len(rows) + first - 1}"
-    ws.freeze_panes = f"A{first}"
-    _set_widths(ws, columns, rows, headers)
-    _colour_cells(ws, columns, len(rows), first)
-    for column, fmt in (number_formats or {}).items():
-        if column in columns:
-            index = columns.index(column) + 1
-            for number in range(first, len(rows) + first):
-                ws.cell(row=number, column=index).number_format = fmt
+    plan = plan_table(
+        frame, columns, mask=mask, number_formats=number_formats, labels=labels, key_row=key_row
+    )
+    for letter, width in plan.widths.items():
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = plan.freeze
+    ws.auto_filter.ref = plan.filter_ref
+    styled = _cell_maker(ws)
+    for row in plan.rows:
+        ws.append([styled(n, v) if isinstance(v, Styled) else v for n, v in enumerate(row)])
 
 
 def _contractor_sheets(wb: Workbook, audit: Audit, mask: Masker, taken: set[str]) -> None:
@@ -231,14 +324,17 @@ def _contractor_sheets(wb: Workbook, audit: Audit, mask: Masker, taken: set[str]
 
 
 def build_workbook(audit: Audit, *, show_names: bool = False) -> Workbook:
-    """The findings workbook of ``audit`` (see the module docstring)."""
+    """The findings workbook of ``audit`` (see the module docstring).
+
+    A write-only workbook: its rows are streamed into the file by ``save`` (which can be
+    called once); read it back from the saved file.
+    """
     mask = Masker.of(audit, show=show_names)
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     wb.properties.creator = "tokki-analytics"
     wb.properties.title = "個人情報取扱特記事項 監査結果"
     taken: set[str] = set()
-    ws = wb.active
-    ws.title = sheet_title(SHEET_FINDINGS, taken)
+    ws = wb.create_sheet(sheet_title(SHEET_FINDINGS, taken))
     write_table(ws, audit.findings, FINDING_COLUMNS, mask=mask)
     ws = wb.create_sheet(sheet_title(SHEET_COMPLIANCE, taken))
     write_table(
