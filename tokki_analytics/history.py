@@ -64,6 +64,7 @@ import pandas as pd
 from tokki_analytics.errors import InputError
 from tokki_analytics.findings import FINDING_COLUMNS, UNIT_COLUMNS, rollup
 from tokki_analytics.masking import Masker
+from tokki_analytics.outputs.files import nearest_existing
 from tokki_analytics.rules import RULES_BY_ID
 from tokki_analytics.safetext import escape_controls
 
@@ -151,9 +152,7 @@ def check_store(store_dir: Path) -> None:
         HistoryError: Saying what is wrong, in Japanese and English.
     """
     store_dir = Path(store_dir).expanduser()
-    here = Path(os.path.abspath(store_dir))
-    while not os.path.lexists(here) and here != here.parent:
-        here = here.parent
+    here = nearest_existing(store_dir)
     if not here.is_dir():
         raise _store_error(store_dir, f"{here} はフォルダではありません", f"{here} is not a folder")
     if not os.access(here, os.W_OK | os.X_OK):

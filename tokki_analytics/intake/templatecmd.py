@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from tokki_analytics.cliargs import parse_date_arg
 from tokki_analytics.errors import InputError
+from tokki_analytics.outputs.files import nearest_existing
 from tokki_analytics.safetext import file_stem, terminal_text
 
 if TYPE_CHECKING:  # the ``tokki`` command imports this module: nothing heavy at start
@@ -85,9 +86,7 @@ def _refuse_place(out: Path, root: Path, folder: bool) -> None:
             f"{terminal_text(out)} is inside the data folder {terminal_text(root)}, where the "
             "next audit would read it; give a place outside it"
         )
-    here = whole if folder else whole.parent
-    while not os.path.lexists(here) and here != here.parent:
-        here = here.parent
+    here = nearest_existing(whole if folder else whole.parent)
     if not here.is_dir():
         raise InputError(
             f"出力先 {terminal_text(out)} を作成できません。{terminal_text(here)} はフォルダでは"

@@ -178,3 +178,14 @@ def new_private_file(path: Path, group_readable: bool = False) -> Path:
     finally:
         os.close(fd)
     return path
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` made absolute, or its nearest ancestor that exists (a link counts as there).
+
+    What a command can check before it creates ``path``: is it a folder, may we write in it.
+    """
+    here = Path(os.path.abspath(path))
+    while not os.path.lexists(here) and here != here.parent:
+        here = here.parent
+    return here

@@ -40,6 +40,7 @@ from tokki_analytics.outputs.files import (
     TEMP_PREFIX,
     chmod_nofollow,
     dir_mode,
+    nearest_existing,
     write_text,
 )
 
@@ -143,9 +144,7 @@ def _contents(folder: Path) -> list[str]:
 
 def _check_writable(out: Path) -> None:
     """Refuse ``out`` when its nearest existing folder is a file or cannot be written."""
-    here = Path(os.path.abspath(out))
-    while not os.path.lexists(here) and here != here.parent:
-        here = here.parent
+    here = nearest_existing(out)
     if not here.is_dir():
         raise OutputFolderError(
             f"出力先 {out} を作成できません。{here} はフォルダではありません / cannot create "
