@@ -162,3 +162,21 @@ def test_the_guide_says_so_when_a_contracts_start_cannot_be_read():
     cells = [str(c.value) for row in guide.iter_rows() for c in row if c.value]
     assert "契約開始日が読めないため未定（担当課に確認してください）" in cells
     assert not any(cell.startswith("基準日より後に開始") for cell in cells)
+
+
+def test_the_guide_shows_an_open_ended_contract_as_without_end():
+    """委託契約一覧's 9999-12-31 (no end date) is read as the last day tokki reads."""
+    from tokki_analytics.ingest.dates import LAST_DAY
+    from tokki_analytics.intake.template import GUIDE_SHEET, build_template
+
+    sub = load(DATA)
+    code = str(sub.contracts["contractor_id"].iloc[0])
+    contracts = sub.contracts.copy()
+    own = contracts["contractor_id"] == code
+    contracts.loc[own, "end_date"] = pd.Timestamp(LAST_DAY)
+    guide = build_template(contracts, code, sub.settings.as_of)[GUIDE_SHEET]
+    rows = [[c.value for c in row] for row in guide.iter_rows()]
+    ids = set(contracts.loc[own, "contract_id"])
+    contract_rows = [row for row in rows if row[0] in ids]
+    assert contract_rows and all(row[4] == "定めなし" for row in contract_rows)
+    assert not any(str(LAST_DAY.year) in str(v) for row in rows for v in row if v)

@@ -48,6 +48,7 @@ from tokki_analytics.forms import (
     Need,
 )
 from tokki_analytics.ingest.checks import excludes_form, needed_forms
+from tokki_analytics.ingest.dates import LAST_DAY as LAST_READ_DAY
 from tokki_analytics.intake.coverage import period_to_cover
 from tokki_analytics.rules import FORM_CLAUSES
 from tokki_analytics.safetext import escape_controls, neutralise
@@ -303,7 +304,11 @@ def _form_sheet(
 
 
 def _date_text(day: object) -> str:
-    return "" if day is None or pd.isna(day) else f"{pd.Timestamp(day):%Y/%m/%d}"
+    if day is None or pd.isna(day):
+        return ""
+    if pd.Timestamp(day) >= pd.Timestamp(LAST_READ_DAY):  # 9999-12-31 read as the last day
+        return "定めなし"
+    return f"{pd.Timestamp(day):%Y/%m/%d}"
 
 
 def _items(value: object) -> str:
