@@ -260,3 +260,18 @@ def test_a_huge_reply_shows_its_first_rows_in_html_and_every_row_in_the_workbook
     assert [
         row[REPLY_COLUMNS.index("value")] for row in ws.iter_rows(min_row=2, values_only=True)
     ] == [f"値{n}" for n in range(5)]
+
+
+def test_a_link_to_a_contractor_folder_of_data_is_named_as_a_link(tmp_path, capsys):
+    from conftest import ROOT
+
+    target = next(p for p in (ROOT / "data_samples").iterdir() if p.name.startswith("C002_"))
+    link = tmp_path / "C002_link"
+    link.symlink_to(target, target_is_directory=True)
+    code = main(
+        ["check", str(link), "--data", str(ROOT / "data_samples"), "--out", str(tmp_path / "o")]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "へのリンクです" in err and "を直接指定してください" in err and "is a link" in err
+    assert not (tmp_path / "o").exists()

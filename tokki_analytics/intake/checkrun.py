@@ -111,6 +111,13 @@ def check_folder_place(folder: Path, data_dir: Path) -> None:
             "contractor's folder"
         )
     whole = Path(os.path.abspath(folder))
+    if here.is_relative_to(data) and whole.parent.resolve() != data and here.parent == data:
+        raise InputError(
+            f"提出フォルダ {_text(folder)} はデータフォルダの受託者フォルダ {_text(here)} への"
+            f"リンクです。{_text(here)} を直接指定してください / the submission folder "
+            f"{_text(folder)} is a link to the contractor folder {_text(here)} of the data "
+            "folder; give that folder itself"
+        )
     if here.is_relative_to(data) and whole.parent.resolve() != data:
         raise InputError(
             f"提出フォルダ {_text(folder)} はデータフォルダの受託者フォルダの中にあります。"
