@@ -19,6 +19,9 @@ demo: $(VENV)/.installed-run
 	$(BIN)/tokki run data_samples --out reports --history reports/.history
 	$(BIN)/tokki notebook briefing --data data_samples --contractor C001 --run reports \
 	  --out reports/briefing
+	$(BIN)/tokki template data_samples --all --force --out reports/templates
+	$(BIN)/tokki check data_samples/C002_有限会社玉野ソリューションズ --data data_samples \
+	  --out reports/intake_C002 --quiet || [ $$? -eq 1 ]
 
 # Open JupyterLab on the notebooks (package data: tokki_analytics/notebooks/) with the
 # project's kernel (python3 of .venv), on this machine only; without JupyterLab's news feed,
