@@ -41,6 +41,9 @@ import pandas as pd
 
 from tokki_analytics.forms import FOLLOWUP_FILE, FOLLOWUP_RECORD, FOLLOWUP_STATES, header_key
 from tokki_analytics.ingest.dates import parse_date_text
+from tokki_analytics.ingest.guard import UnreadableFile, check_size
+from tokki_analytics.ingest.read import default_limits
+from tokki_analytics.ingest.sheetreader import read_sheets
 from tokki_analytics.safetext import restore_cell
 
 
@@ -407,33 +410,33 @@ def _sheet_rows(name: str, cells: Sequence[Sequence[object]]) -> tuple[list[dict
 def read_record(path: Path) -> Record:
     """Read a follow-up record (the edited ``followup.xlsx``), its sheets 未完了 and 完了履歴.
 
-    Raises:
-        OSError: The file cannot be opened.
-        python_calamine.CalamineError: It is not a workbook.
-    """
-    from python_calamine import CalamineWorkbook
+    Read as the contractors' files are, inside the default reading limits (size, cells,
+    unpacked XML, memory, time): a huge or hostile record costs only itself.
 
-    book = CalamineWorkbook.from_path(str(path))
-    rows: list[dict] = []
-    problems: list[Problem] = []
+    Raises:
+        UnreadableFile: Not a workbook, or past a limit (reasons in Japanese and English).
+    """
+    limits = default_limits()
+    check_size(Path(path).stat().st_size, limits)
+    wanted = (SHEET_OPEN, SHEET_CLOSED, SHEET_GUIDE, SHEET_WRITTEN)
+    _, sheets = read_sheets(Path(path), lambda found: [n for n in found if n in wanted], limits)
+    book = {name: [[] for _ in range(first)] + values for name, values, first in sheets}
+    rows, problems = [], []
     for name in (SHEET_OPEN, SHEET_CLOSED):
-        if name not in book.sheet_names:
+        if name not in book:
             problems.append(Problem(name, 0, "シートがありません", "sheet missing"))
             continue
-        found, trouble = _sheet_rows(name, book.get_sheet_by_name(name).to_python())
+        found, trouble = _sheet_rows(name, book[name])
         rows += found
         problems += trouble
     folder, as_of = "", None
-    if SHEET_GUIDE in book.sheet_names:
-        for line in book.get_sheet_by_name(SHEET_GUIDE).to_python():
-            label, value = _text(line[0]) if line else "", line[1] if len(line) > 1 else None
-            if label == ORIGIN_FOLDER:
-                folder = _text(value)
-            elif label == ORIGIN_AS_OF:
-                as_of = read_date(value)[0]
-    written: list[dict] = []
-    if SHEET_WRITTEN in book.sheet_names:
-        written = _written_rows(book.get_sheet_by_name(SHEET_WRITTEN).to_python())
+    for line in book.get(SHEET_GUIDE, []):
+        label, value = _text(line[0]) if line else "", line[1] if len(line) > 1 else None
+        if label == ORIGIN_FOLDER:
+            folder = _text(value)
+        elif label == ORIGIN_AS_OF:
+            as_of = read_date(value)[0]
+    written = _written_rows(book.get(SHEET_WRITTEN, []))
     frame = pd.DataFrame(rows, columns=empty_record().columns).astype(object)
     return Record(frame, folder, as_of, tuple(problems), tuple(written))
 
@@ -455,7 +458,7 @@ def read_int(value: object) -> int:
     """A row number cell as an int (0 when it is not one)."""
     try:
         return int(float(_text(value)))
-    except ValueError:
+    except (ValueError, OverflowError):  # "inf" is a float but no int
         return 0
 
 
@@ -498,20 +501,17 @@ def follow_up(
     """
     path = Path(data_dir) / FOLLOWUP_FILE
     record, problems = Record(empty_record()), []
-    if path.is_file():
-        try:
-            record = read_record(path)
-        except Exception as error:  # noqa: BLE001 - any unreadable workbook is reported
-            problems.append(
-                Problem(
-                    FOLLOWUP_FILE,
-                    0,
-                    f"読めません（{type(error).__name__}）。前回の記録は反映されていません",
-                    f"cannot be read ({type(error).__name__}); the record was not applied",
-                )
-            )
-        else:
-            record, restored = restore_deleted(record)
-            problems += check_origin(record, folder_key(data_dir), as_of) + restored
+    try:
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise UnreadableFile("通常のファイルではありません（リンク・フォルダ・パイプなど）",
+                                 "not a regular file (a link, a folder, a pipe…)")  # fmt: skip
+        if path.is_file():
+            read, restored = restore_deleted(read_record(path))
+            problems, record = check_origin(read, folder_key(data_dir), as_of) + restored, read
+    except Exception as error:  # noqa: BLE001 - any unreadable workbook is reported
+        name = type(error).__name__  # no text of an unknown error: it may hold a path
+        ja, en = (getattr(error, f"reason_{lang}", name) for lang in ("ja", "en"))
+        ja, en = f"読めません（{ja}）。前回の記録は反映されていません", f"cannot be read ({en})"
+        problems.append(Problem(FOLLOWUP_FILE, 0, ja, f"{en}; the record was not applied"))
     open_items, closed, trouble = carry_over(record.rows, findings, identities, as_of)
     return open_items, closed, problems + trouble

@@ -42,6 +42,8 @@ MANIFEST = "manifest.json"
 KIND, LAYOUT = "tokki-manifest", 1
 #: Bytes read at a time while hashing.
 CHUNK = 1 << 20
+#: The largest manifest ``tokki verify`` reads (a run of 300 contractors writes a few MB).
+MANIFEST_MAX_BYTES = 256 * 1_048_576
 #: Distributions whose versions the manifest names.
 DISTRIBUTIONS = (
     "tokki-analytics",
@@ -161,8 +163,19 @@ def file_entry(
 
 
 def suite_hashes(suites_dir: Path) -> dict[str, str]:
-    """Suite file name → SHA-256, every ``*.json`` of the suites folder."""
-    return {path.name: sha256_file(path) for path in sorted(Path(suites_dir).glob("*.json"))}
+    """Suite file name → SHA-256, every ``*.json`` of the suites folder.
+
+    Only regular files are read (a pipe or a link named ``*.json`` in a folder a tampered
+    manifest names is given as ``unreadable``, never opened).
+    """
+    hashes = {}
+    for path in sorted(Path(suites_dir).glob("*.json")):
+        try:
+            regular = stat.S_ISREG(os.lstat(path).st_mode)
+            hashes[path.name] = sha256_file(path) if regular else "unreadable"
+        except OSError:
+            hashes[path.name] = "unreadable"
+    return hashes
 
 
 def versions() -> dict[str, str]:
@@ -276,13 +289,13 @@ def read_manifest(out: Path) -> dict:
     """
     path = Path(out) / MANIFEST
     try:
-        manifest = json.loads(path.read_text("utf-8"))
+        manifest = json.loads(_manifest_bytes(path))
     except FileNotFoundError:
         raise ManifestError(
             f"{out} に manifest.json がありません（tokki run の出力フォルダを指定してください） / "
             f"{out} holds no manifest.json: give the output folder of a tokki run"
         ) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise ManifestError(
             f"manifest.json を読めません: {exc} / cannot read manifest.json: {exc}"
         ) from None
@@ -291,7 +304,55 @@ def read_manifest(out: Path) -> dict:
             "manifest.json は tokki が書いたものではありません / "
             "manifest.json was not written by tokki"
         )
+    if not _well_formed(manifest):
+        raise ManifestError(
+            "manifest.json の内容が tokki の形式ではありません（書き換えられています） / "
+            "manifest.json does not have tokki's layout (it was edited)"
+        )
     return manifest
+
+
+def _manifest_bytes(path: Path) -> bytes:
+    """The manifest's bytes: a regular file of at most :data:`MANIFEST_MAX_BYTES`.
+
+    A pipe or a device (a link to /dev/zero) would never end; such a file is refused
+    before it is read.
+    """
+    with open(path, "rb", buffering=0, opener=_open_nonblocking) as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise ManifestError(
+                "manifest.json が通常のファイルではありません（パイプ・デバイス・フォルダ） / "
+                "manifest.json is not a regular file (a pipe, a device or a folder)"
+            )
+        data = fh.read(MANIFEST_MAX_BYTES + 1)
+    if len(data) > MANIFEST_MAX_BYTES:
+        megabytes = MANIFEST_MAX_BYTES // 1_048_576
+        raise ManifestError(
+            f"manifest.json が {megabytes} MB を超えています（tokki の書いたものではありません） / "
+            f"manifest.json is larger than {megabytes} MB (not written by tokki)"
+        )
+    return data
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _well_formed(manifest: Mapping[str, object]) -> bool:
+    """Whether the parts verify reads have the types tokki writes."""
+    files, suites = manifest.get("files", []), manifest.get("suites", {})
+    if not isinstance(files, list) or not isinstance(suites, dict):
+        return False
+    entries_ok = all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("path_sha256"), str)
+        and isinstance(entry.get("path"), str)
+        for entry in files
+    )
+    suites_ok = isinstance(suites.get("sha256", {}), dict) and isinstance(
+        suites.get("dir", ""), str
+    )
+    return entries_ok and suites_ok and isinstance(manifest.get("data_dir", ""), str)
 
 
 @dataclass

@@ -214,22 +214,23 @@ def evaluate_workbook(path: Path) -> list[Evaluation]:
     """
     from openpyxl import load_workbook
 
-    try:
+    try:  # a sheet's XML is parsed as its rows are read: a broken one fails there
         wb = load_workbook(path, read_only=True, data_only=True)
+        names = [p.sheet for p in POPULATIONS if p.sheet in wb.sheetnames]
+        sheets = {name: list(wb[name].iter_rows(values_only=True)) for name in names}
+        wb.close()
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
         raise InputError(
             f"{path.name} を Excel ブックとして読めません / cannot read {path.name} as a "
             f"workbook ({type(exc).__name__})"
         ) from exc
-    sheets = [p.sheet for p in POPULATIONS if p.sheet in wb.sheetnames]
     if not sheets:
         raise InputError(
             f"{path.name} に確認シート（{'、'.join(p.sheet for p in POPULATIONS)}）がありません"
             f" / {path.name} has no on-site sample sheet"
         )
     out = []
-    for sheet in sheets:
-        rows = list(wb[sheet].iter_rows(values_only=True))
+    for sheet, rows in sheets.items():
         confidence = _fraction(rows, CONFIDENCE_LABEL, sheet)
         rate = _fraction(rows, RATE_LABEL, sheet)
         for contract, t in _tallies(rows, sheet).items():
@@ -245,7 +246,6 @@ def evaluate_workbook(path: Path) -> list[Evaluation]:
                     rate,
                 )
             )
-    wb.close()
     return out
 
 

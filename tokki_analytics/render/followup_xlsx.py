@@ -189,7 +189,12 @@ def build_followup_workbook(
         ws.append(["シート", "行", "内容", "detail"])
         for problem in problems:
             ws.append(
-                [problem.sheet, problem.row or None, neutralise(problem.ja), neutralise(problem.en)]
+                [
+                    neutralise(problem.sheet),  # a sheet name from the hidden copy may be anything
+                    problem.row or None,
+                    neutralise(problem.ja),
+                    neutralise(problem.en),
+                ]
             )
         ws.column_dimensions["C"].width = ws.column_dimensions["D"].width = 70
     return wb
