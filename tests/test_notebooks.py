@@ -28,7 +28,7 @@ from tokki_analytics.notebooks.briefing import (
     write_briefing_xlsx,
 )
 from tokki_analytics.notebooks.nbrun import NOTEBOOK_DIR, NOTEBOOKS, check_parameters, run_notebook
-from tokki_analytics.notebooks.onsite_eval import FLAGGED_SHEET, POPULATIONS
+from tokki_analytics.notebooks.onsite_eval import FLAGGED_SHEET, PLAN_SHEET, POPULATIONS
 from tokki_analytics.notebooks.timeline import timeline_figure
 from tokki_analytics.outputs.offline import external_urls
 from tokki_analytics.pipeline import open_run, read_findings
@@ -264,7 +264,7 @@ def test_briefing_workbook_has_japanese_headers_and_neutralised_text(audit, tmp_
     path = write_briefing_xlsx(brief, tmp_path / "b.xlsx")
     sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl", dtype=str)
     assert list(sheets)[:6] == ["概要", "条項別状況", "指摘", "質問事項", "従事者", "持出し"]
-    assert list(sheets)[6:] == [p.sheet for p in POPULATIONS] + [FLAGGED_SHEET]
+    assert list(sheets)[6:] == [p.sheet for p in POPULATIONS] + [FLAGGED_SHEET, PLAN_SHEET]
     assert {"規則ID", "重大度", "ファイル", "シート", "行", "内容"} <= set(sheets["指摘"].columns)
     assert {"従事者ID", "氏名", "従事開始日"} <= set(sheets["従事者"].columns)
     assert "返却の状況" in sheets["持出し"].columns

@@ -24,6 +24,7 @@ from tokki_analytics.notebooks.onsite_eval import (
     DEVIATES,
     FILL_COLUMNS,
     FLAGGED_SHEET,
+    PLAN_SHEET,
     POPULATIONS,
     RESULT,
     evaluate_workbook,
@@ -126,7 +127,8 @@ def _table(ws) -> tuple[int, list[str]]:
 
 def test_the_workbook_has_a_sheet_per_population_with_a_drop_down(workbook, loose):
     wb = load_workbook(workbook)
-    assert [p.sheet for p in POPULATIONS] + [FLAGGED_SHEET] == wb.sheetnames[-5:]
+    sheets = [p.sheet for p in POPULATIONS] + [FLAGGED_SHEET, PLAN_SHEET]
+    assert sheets == wb.sheetnames[-6:] and wb[PLAN_SHEET].sheet_state == "hidden"
     samples = onsite_samples(loose, CONTRACTOR)
     for population in POPULATIONS:
         ws = wb[population.sheet]

@@ -33,13 +33,17 @@ from tokki_analytics.notebooks.onsite_eval import (
     CONFORMS,
     CONTRACT,
     DEVIATES,
+    DRAW_NUMBER,
     FILL_COLUMNS,
     FLAGGED_SHEET,
+    PLAN_COLUMNS,
+    PLAN_SHEET,
     POPULATION_SIZE,
     POPULATIONS,
     RATE_LABEL,
     RESULT,
     ROW_COLUMNS,
+    SAMPLE_COUNT,
     Population,
 )
 from tokki_analytics.notebooks.present import cell_text, labels
@@ -256,6 +260,34 @@ def _write_table(ws: Worksheet, frame: pd.DataFrame, first: int) -> int:
     return first + len(frame)
 
 
+def _numbered(s: OnsiteSample) -> pd.DataFrame:
+    """The sampled rows with :data:`DRAW_NUMBER` (1..n) and :data:`SAMPLE_COUNT` (n)."""
+    frame = s.sample.copy()
+    frame.insert(len(ROW_COLUMNS), DRAW_NUMBER, np.arange(1, len(frame) + 1, dtype="int64"))
+    frame.insert(len(ROW_COLUMNS) + 1, SAMPLE_COUNT, np.int64(len(frame)))
+    return frame
+
+
+def _plan_sheet(wb: Workbook, samples: tuple[OnsiteSample, ...]) -> None:
+    """The hidden sheet :data:`PLAN_SHEET`: each sheet and contract drawn, as data."""
+    ws = wb.create_sheet(PLAN_SHEET)
+    ws.append(list(PLAN_COLUMNS))
+    for s in samples:
+        contract = neutralise(cell_text(s.contract_id))  # as the sample sheet shows it
+        ws.append(
+            [
+                s.population.sheet,
+                contract,
+                s.size,
+                len(s.sample),
+                s.confidence,
+                s.tolerable_rate,
+                str(s.seed),
+            ]
+        )
+    ws.sheet_state = "hidden"
+
+
 def _sample_sheet(wb: Workbook, population: Population, own: list[OnsiteSample]) -> None:
     ws = wb.create_sheet(population.sheet)
     form = FORMS_BY_KEY[population.form_key].name
@@ -276,7 +308,7 @@ def _sample_sheet(wb: Workbook, population: Population, own: list[OnsiteSample])
                 f"（{s.seed_text}）"
             ]
         )
-    table = pd.concat([s.sample for s in own], ignore_index=True)
+    table = pd.concat([_numbered(s) for s in own], ignore_index=True)
     table = table.assign(**{column: "" for column in FILL_COLUMNS})
     header = ws.max_row + 2
     last = _write_table(ws, table, header)
@@ -320,8 +352,11 @@ def write_sample_sheets(wb: Workbook, samples: tuple[OnsiteSample, ...]) -> None
     the sample size and the seed; then the sampled rows (契約番号, 母集団件数, file, sheet,
     row, the cells to verify) and the empty columns 確認結果 (a drop-down of 適／否),
     確認者, メモ. The rows with findings, not sampled, go to one more sheet,
-    :data:`~tokki_analytics.notebooks.onsite_eval.FLAGGED_SHEET`. Nothing is added
-    without samples.
+    :data:`~tokki_analytics.notebooks.onsite_eval.FLAGGED_SHEET`. Every sampled row
+    carries its 抽出番号 (1..n within its contract) and サンプル件数 (n), and a hidden sheet,
+    :data:`~tokki_analytics.notebooks.onsite_eval.PLAN_SHEET`, lists each sheet and contract
+    drawn (population, sample size, rates, seed): ``tokki evaluate`` refuses a sample that
+    is not the one drawn. Nothing is added without samples.
 
     Args:
         wb: The workbook (openpyxl).
@@ -336,3 +371,4 @@ def write_sample_sheets(wb: Workbook, samples: tuple[OnsiteSample, ...]) -> None
     ws = wb.create_sheet(FLAGGED_SHEET)
     ws.append(["指摘のある行（サンプルの対象外。指摘ごとに確認してください）"])
     _write_table(ws, _flagged_table(samples), 3)
+    _plan_sheet(wb, samples)

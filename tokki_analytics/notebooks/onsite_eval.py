@@ -12,7 +12,8 @@ imports nothing heavy at start (the ``tokki`` command imports it).
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tokki_analytics.errors import InputError
@@ -53,6 +54,20 @@ RESULT, CHECKER, MEMO = "確認結果", "確認者", "メモ"
 FILL_COLUMNS = (RESULT, CHECKER, MEMO)
 #: The values of 確認結果: as recorded, a deviation.
 CONFORMS, DEVIATES = "適", "否"
+#: Columns on every sample row after :data:`ROW_COLUMNS`: its number in the contract's
+#: sample (1..n, in the sheet's order) and n, so that a deleted or copied row is noticed.
+DRAW_NUMBER, SAMPLE_COUNT = "抽出番号", "サンプル件数"
+#: The hidden sheet recording what was drawn, one row per sample sheet and contract.
+PLAN_SHEET = "確認_計画"
+PLAN_COLUMNS = (
+    "シート",
+    CONTRACT,
+    POPULATION_SIZE,
+    SAMPLE_COUNT,
+    CONFIDENCE_LABEL,
+    RATE_LABEL,
+    "シード",
+)
 EXIT_WITHIN, EXIT_EXCEEDS, EXIT_BAD_FILE = 0, 1, 2
 
 
@@ -69,6 +84,8 @@ class Evaluation:
         deviations: Rows with 否.
         confidence: The planned confidence level.
         tolerable_rate: The planned tolerable deviation rate.
+        planned: Whether the sample was checked against the workbook's plan (False for
+            a workbook written before :data:`PLAN_SHEET`).
     """
 
     sheet: str
@@ -79,6 +96,7 @@ class Evaluation:
     deviations: int
     confidence: float
     tolerable_rate: float
+    planned: bool = True
 
     @property
     def unchecked(self) -> int:
@@ -165,22 +183,32 @@ class _Tally:
     drawn: int = 0
     checked: int = 0
     deviations: int = 0
+    #: (sheet row, 抽出番号, サンプル件数, 母集団件数) of each row, as read.
+    rows: list[tuple[int, object, object, object]] = field(default_factory=list)
+
+
+def _header(rows: list[tuple[object, ...]], sheet: str) -> tuple[int, list[str]]:
+    """The header row of the sample table (its 1-based number and its names)."""
+    for number, row in enumerate(rows, start=1):
+        if row and row[0] == CONTRACT:
+            header = [str(c) if c is not None else "" for c in row]
+            missing = {RESULT, POPULATION_SIZE} - set(header)
+            if missing:
+                raise InputError(
+                    f"シート「{sheet}」の見出しに {'、'.join(sorted(missing))} がありません / "
+                    f"sheet {sheet}: its header lacks {', '.join(sorted(missing))}"
+                )
+            return number, header
+    raise InputError(
+        f"シート「{sheet}」に「{CONTRACT}」の見出し行がありません / "
+        f"sheet {sheet} has no header row starting with {CONTRACT}"
+    )
 
 
 def _tallies(rows: list[tuple[object, ...]], sheet: str) -> dict[str, _Tally]:
-    header: list[str] = []
+    first, header = _header(rows, sheet)
     tallies: dict[str, _Tally] = {}
-    for number, row in enumerate(rows, start=1):
-        if not header:
-            if row and row[0] == CONTRACT:
-                header = [str(c) if c is not None else "" for c in row]
-                missing = {RESULT, POPULATION_SIZE} - set(header)
-                if missing:
-                    raise InputError(
-                        f"シート「{sheet}」の見出しに {'、'.join(sorted(missing))} がありません / "
-                        f"sheet {sheet}: its header lacks {', '.join(sorted(missing))}"
-                    )
-            continue
+    for number, row in enumerate(rows[first:], start=first + 1):
         cells = dict(zip(header, row, strict=False))
         if all(v is None or str(v).strip() == "" for v in row):
             continue
@@ -191,16 +219,207 @@ def _tallies(rows: list[tuple[object, ...]], sheet: str) -> dict[str, _Tally]:
         tally.drawn += 1
         tally.checked += verdict != ""
         tally.deviations += verdict == DEVIATES
-    if not header:
-        raise InputError(
-            f"シート「{sheet}」に「{CONTRACT}」の見出し行がありません / "
-            f"sheet {sheet} has no header row starting with {CONTRACT}"
-        )
+        tally.rows.append((number, cells.get(DRAW_NUMBER), cells.get(SAMPLE_COUNT), size))
     return tallies
+
+
+# --- the plan: is the sample on the sheets the one drawn? -------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What was drawn for one sheet and contract (a row of :data:`PLAN_SHEET`).
+
+    Attributes:
+        sheet: The sample sheet.
+        contract_id: The contract, as the sheet shows it.
+        population: Items in the population.
+        count: Rows drawn (抽出番号 1..count).
+        confidence: The planned confidence level.
+        tolerable_rate: The planned tolerable deviation rate.
+    """
+
+    sheet: str
+    contract_id: str
+    population: int
+    count: int
+    confidence: float
+    tolerable_rate: float
+
+
+def _whole(value: object) -> int | None:
+    """A cell's whole number (1 or 1.0), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+def _planned(row: tuple[object, ...], number: int) -> Planned:
+    sheet, contract, population, count, confidence, rate = (*row, *[None] * 6)[:6]
+    size, drawn = _whole(population), _whole(count)
+    fractions = [v for v in (confidence, rate) if isinstance(v, int | float) and 0 < v < 1]
+    if not (sheet and contract and size is not None and drawn is not None and len(fractions) == 2):
+        raise InputError(
+            f"隠しシート「{PLAN_SHEET}」の {number} 行目が読めません（書き換えられています） / "
+            f"hidden sheet {PLAN_SHEET}, row {number}: not the plan tokki wrote"
+        )
+    return Planned(str(sheet), str(contract), size, drawn, *map(float, fractions))
+
+
+def read_plan(rows: list[tuple[object, ...]]) -> dict[tuple[str, str], Planned]:
+    """The plan of a briefing workbook: its hidden sheet's rows by (sheet, contract).
+
+    Raises:
+        InputError: A row that is not the plan tokki wrote (the message names the row).
+    """
+    plan: dict[tuple[str, str], Planned] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if any(v is not None and str(v).strip() for v in row):
+            planned = _planned(row, number)
+            plan[(planned.sheet, planned.contract_id)] = planned
+    return plan
+
+
+def _check_sheets(plan: dict[tuple[str, str], Planned], names: list[str]) -> None:
+    """Every planned sample sheet is there, and no other."""
+    planned = list(dict.fromkeys(sheet for sheet, _ in plan))
+    for sheet in planned:
+        if sheet not in names:
+            contracts = "、".join(c for s, c in plan if s == sheet)
+            raise InputError(
+                f"抽出したサンプルのシート「{sheet}」（契約 {contracts}）がありません（シート名の"
+                f"変更または削除） / the sample sheet {sheet} drawn for contract(s) {contracts} "
+                "is missing (renamed or deleted)"
+            )
+    for sheet in names:
+        if sheet not in planned:
+            raise InputError(
+                f"シート「{sheet}」は抽出の計画（{PLAN_SHEET}）にありません / sheet {sheet} is "
+                f"not in the sampling plan ({PLAN_SHEET})"
+            )
+
+
+def _row_number(planned: Planned, row: tuple[int, object, object, object]) -> int:
+    """The row's 抽出番号, checked against the plan (count and population too)."""
+    line, drawn, count, population = row
+    where = f"シート「{planned.sheet}」の {line} 行目（契約 {planned.contract_id}）"
+    here = f"sheet {planned.sheet}, row {line} (contract {planned.contract_id})"
+    number = _whole(drawn)
+    if number is None or not 1 <= number <= planned.count:
+        shown = "（空欄）" if drawn is None else repr(drawn)
+        raise InputError(
+            f"{where}: {DRAW_NUMBER} {shown} は抽出した 1〜{planned.count} にありません"
+            f"（抽出していない行） / {here}: draw number {shown} is not one of the "
+            f"1..{planned.count} drawn (a row that was not drawn)"
+        )
+    if (_whole(count), _whole(population)) != (planned.count, planned.population):
+        raise InputError(
+            f"{where}: {SAMPLE_COUNT}・{POPULATION_SIZE} が抽出時（{planned.count} 件・"
+            f"{planned.population} 件）と違います / {here}: sample size or population differs "
+            f"from the plan ({planned.count}, {planned.population})"
+        )
+    return number
+
+
+def _check_rows(planned: Planned, tally: _Tally) -> None:
+    """The contract's rows carry 抽出番号 1..n, once each."""
+    seen: dict[int, int] = {}
+    for row in tally.rows:
+        number = _row_number(planned, row)
+        if number in seen:
+            raise InputError(
+                f"シート「{planned.sheet}」の {row[0]} 行目（契約 {planned.contract_id}）: "
+                f"{DRAW_NUMBER} {number} が 2 回あります（{seen[number]} 行目にも） / sheet "
+                f"{planned.sheet}, row {row[0]} (contract {planned.contract_id}): draw number "
+                f"{number} appears twice (also row {seen[number]})"
+            )
+        seen[number] = row[0]
+    for number in range(1, planned.count + 1):
+        if number not in seen:
+            raise InputError(
+                f"シート「{planned.sheet}」の契約 {planned.contract_id}: {DRAW_NUMBER} {number} "
+                f"の行がありません（抽出 {planned.count} 件） / sheet {planned.sheet}, contract "
+                f"{planned.contract_id}: the row with draw number {number} is missing "
+                f"({planned.count} drawn)"
+            )
+
+
+def _check_rates(planned: Planned, confidence: float, rate: float) -> None:
+    for label, value, drawn in (
+        (CONFIDENCE_LABEL, confidence, planned.confidence),
+        (RATE_LABEL, rate, planned.tolerable_rate),
+    ):
+        if not math.isclose(value, drawn):
+            raise InputError(
+                f"シート「{planned.sheet}」の{label} {value:.1%} が抽出時の {drawn:.1%} と違います"
+                f" / sheet {planned.sheet}: {label} {value:.1%} differs from the plan "
+                f"({drawn:.1%})"
+            )
+
+
+def _check_sample(
+    sheet: str,
+    tallies: dict[str, _Tally],
+    plan: dict[tuple[str, str], Planned],
+    rates: tuple[float, float],
+) -> None:
+    """The sheet's rows are the sample drawn: planned contracts, numbers 1..n once each."""
+    for contract, tally in tallies.items():
+        planned = plan.get((sheet, contract))
+        if planned is None:
+            line = tally.rows[0][0]
+            raise InputError(
+                f"シート「{sheet}」の {line} 行目: 契約 {contract or '（空欄）'} は抽出の計画に"
+                f"ありません / sheet {sheet}, row {line}: contract {contract!r} was not drawn"
+            )
+        _check_rates(planned, *rates)
+        _check_rows(planned, tally)
+    for (own, contract), planned in plan.items():
+        if own == sheet and planned.count and contract not in tallies:
+            _check_rows(planned, _Tally())  # names the first missing number
+
+
+def _read(
+    path: Path,
+) -> tuple[dict[str, list[tuple[object, ...]]], list[tuple[object, ...]] | None]:
+    """The rows of each sample sheet there, and of the plan (None without one)."""
+    from openpyxl import load_workbook
+
+    try:  # a sheet's XML is parsed as its rows are read: a broken one fails there
+        wb = load_workbook(path, read_only=True, data_only=True)
+        names = [p.sheet for p in POPULATIONS if p.sheet in wb.sheetnames]
+        sheets = {name: list(wb[name].iter_rows(values_only=True)) for name in names}
+        plan = (
+            list(wb[PLAN_SHEET].iter_rows(values_only=True))
+            if PLAN_SHEET in wb.sheetnames
+            else None
+        )
+        wb.close()
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
+        raise InputError(
+            f"{path.name} を Excel ブックとして読めません / cannot read {path.name} as a "
+            f"workbook ({type(exc).__name__})"
+        ) from exc
+    return sheets, plan
+
+
+def _without_plan(rows: list[tuple[object, ...]], sheet: str) -> None:
+    """A workbook from before the plan: refused when its rows are numbered (plan deleted)."""
+    if DRAW_NUMBER in _header(rows, sheet)[1]:
+        raise InputError(
+            f"シート「{sheet}」に{DRAW_NUMBER}がありますが、抽出の計画（隠しシート「{PLAN_SHEET}」）"
+            f"がありません（削除されています） / sheet {sheet} has draw numbers but the hidden "
+            f"plan sheet {PLAN_SHEET} is missing (deleted)"
+        )
 
 
 def evaluate_workbook(path: Path) -> list[Evaluation]:
     """Read the filled sample sheets of a briefing workbook and evaluate each sample.
+
+    The sample must be the one drawn: with the hidden plan (:data:`PLAN_SHEET`), every
+    planned sheet and contract is there, no other, and each contract's rows carry
+    抽出番号 1..n once each. A workbook written before the plan is evaluated as it is
+    (:attr:`Evaluation.planned` False).
 
     Args:
         path: The briefing workbook (``briefing_C001.xlsx``), filled on site.
@@ -210,20 +429,14 @@ def evaluate_workbook(path: Path) -> list[Evaluation]:
 
     Raises:
         InputError: Not a readable workbook, no sample sheet, a header without the rates,
-            or a 確認結果 other than 適, 否 or blank (the message names sheet and row).
+            a 確認結果 other than 適, 否 or blank, or a sample that is not the one drawn
+            (a sheet renamed or deleted, a row deleted, copied or added; the message names
+            sheet, contract and row).
     """
-    from openpyxl import load_workbook
-
-    try:  # a sheet's XML is parsed as its rows are read: a broken one fails there
-        wb = load_workbook(path, read_only=True, data_only=True)
-        names = [p.sheet for p in POPULATIONS if p.sheet in wb.sheetnames]
-        sheets = {name: list(wb[name].iter_rows(values_only=True)) for name in names}
-        wb.close()
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
-        raise InputError(
-            f"{path.name} を Excel ブックとして読めません / cannot read {path.name} as a "
-            f"workbook ({type(exc).__name__})"
-        ) from exc
+    sheets, plan_rows = _read(path)
+    plan = None if plan_rows is None else read_plan(plan_rows)
+    if plan is not None:
+        _check_sheets(plan, list(sheets))
     if not sheets:
         raise InputError(
             f"{path.name} に確認シート（{'、'.join(p.sheet for p in POPULATIONS)}）がありません"
@@ -233,7 +446,12 @@ def evaluate_workbook(path: Path) -> list[Evaluation]:
     for sheet, rows in sheets.items():
         confidence = _fraction(rows, CONFIDENCE_LABEL, sheet)
         rate = _fraction(rows, RATE_LABEL, sheet)
-        for contract, t in _tallies(rows, sheet).items():
+        tallies = _tallies(rows, sheet)
+        if plan is None:
+            _without_plan(rows, sheet)
+        else:
+            _check_sample(sheet, tallies, plan, (confidence, rate))
+        for contract, t in tallies.items():
             out.append(
                 Evaluation(
                     sheet,
@@ -244,6 +462,7 @@ def evaluate_workbook(path: Path) -> list[Evaluation]:
                     t.deviations,
                     confidence,
                     rate,
+                    planned=plan is not None,
                 )
             )
     return out
@@ -259,6 +478,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from tokki_analytics.safetext import terminal_text
 
     evaluations = evaluate_workbook(Path(args.briefing))
+    if not all(e.planned for e in evaluations):
+        print(
+            f"注意: このブックには抽出の計画（{PLAN_SHEET}）がないため、サンプルが抽出したとおりか"
+            "照合できません（以前の版で作成） / note: this workbook has no sampling plan "
+            f"({PLAN_SHEET}); the sample could not be checked against the rows drawn"
+        )
     for evaluation in evaluations:
         for line in evaluation.lines():
             print(terminal_text(line))
