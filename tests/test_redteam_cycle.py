@@ -301,3 +301,65 @@ def test_evaluate_a_workbook_whose_sample_sheet_xml_is_broken_exits_2(
     err = capsys.readouterr().err
     assert "Excel ブックとして読めません" in err and "cannot read" in err
     assert "内部エラー" not in err
+
+
+# --- a formula saved without its value in the follow-up record ---------------------------
+
+
+def _with_memo_formula(data: Path) -> tuple[Path, str]:
+    """The record with a formula in メモ of its row, saved by openpyxl (no value kept)."""
+    path = _record(data)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET_OPEN]
+    column = {cell.value: cell.column for cell in ws[1]}
+    cell = ws.cell(2, column[LABELS["memo"]])
+    cell.value = '="電話で"&"確認"'
+    wb.save(path)
+    return path, cell.coordinate
+
+
+def test_a_formula_saved_without_its_value_is_named_and_the_row_applies(
+    tmp_path: Path,
+) -> None:
+    """openpyxl (unlike Excel) saves a formula without its value; the reader gives the cell
+    as empty, so what the auditor wrote in メモ was dropped without a word."""
+    _, where = _with_memo_formula(tmp_path)
+    items, problems = _run(tmp_path)
+    assert items.loc[0, "state"] == INSTRUCTED  # the rest of the row applies
+    assert items.loc[0, "due_on"] == dt.date(2026, 4, 1)
+    (problem,) = problems
+    assert (problem.sheet, problem.row) == (SHEET_OPEN, 2)
+    assert f"セル{where}の数式は値が保存されていない" in problem.ja
+    assert f"cell {where}" in problem.en and "without its value" in problem.en
+    assert f"シート「{SHEET_OPEN}」2行目" in problem.text
+    out = tmp_path / "followup.xlsx"
+    write_followup_xlsx(out, items, items.iloc[0:0], problems, Origin("k", "data", AS_OF))
+    shown = [
+        str(c.value) for r in openpyxl.load_workbook(out)[SHEET_PROBLEMS].iter_rows() for c in r
+    ]
+    assert any(f"セル{where}" in text for text in shown)
+
+
+def test_a_formula_saved_with_its_value_is_read_as_that_value(tmp_path: Path) -> None:
+    """Excel keeps each formula's last value: that value is used, no problem named."""
+    import zipfile
+
+    path, where = _with_memo_formula(tmp_path)
+    saved, found = tmp_path / "saved.xlsx", False
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(saved, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            text = data.decode("utf-8", "replace")
+            start = text.find(f'<c r="{where}"><f>')  # the memo cell of 未完了 only
+            if "worksheets/" in info.filename and start >= 0:
+                end = text.index("</c>", start)
+                cached = text[start:end].replace('r="', 't="str" r="', 1)
+                cached = cached.replace("<v />", "<v>電話で確認</v>")
+                data = (text[:start] + cached + text[end:]).encode("utf-8")
+                found = True
+            dst.writestr(info, data)
+    assert found
+    saved.replace(path)
+    items, problems = _run(tmp_path)
+    assert problems == []
+    assert items.loc[0, "memo"] == "電話で確認" and items.loc[0, "state"] == INSTRUCTED

@@ -41,6 +41,7 @@ import pandas as pd
 
 from tokki_analytics.forms import FOLLOWUP_FILE, FOLLOWUP_RECORD, FOLLOWUP_STATES, header_key
 from tokki_analytics.ingest.dates import parse_date_text
+from tokki_analytics.ingest.formulas import formula_problems
 from tokki_analytics.ingest.guard import UnreadableFile, check_size
 from tokki_analytics.ingest.read import default_limits
 from tokki_analytics.ingest.sheetreader import read_sheets
@@ -429,6 +430,8 @@ def read_record(path: Path) -> Record:
         found, trouble = _sheet_rows(name, book[name])
         rows += found
         problems += trouble
+    formulas = formula_problems(path, (SHEET_OPEN, SHEET_CLOSED), limits)  # read as empty
+    problems += [Problem(*item) for item in formulas]
     folder, as_of = "", None
     for line in book.get(SHEET_GUIDE, []):
         label, value = _text(line[0]) if line else "", line[1] if len(line) > 1 else None
