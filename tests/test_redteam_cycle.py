@@ -363,3 +363,67 @@ def test_a_formula_saved_with_its_value_is_read_as_that_value(tmp_path: Path) ->
     items, problems = _run(tmp_path)
     assert problems == []
     assert items.loc[0, "memo"] == "電話で確認" and items.loc[0, "state"] == INSTRUCTED
+
+
+# --- tokki evaluate with a huge or hostile workbook ----------------------------------------
+
+
+def _long_sample(path: Path, rows: int) -> Path:
+    """A sample sheet of ``rows`` contract rows (the shape evaluate reads)."""
+    from tokki_analytics.notebooks.onsite_eval import CONTRACT, POPULATIONS, RESULT
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(POPULATIONS[0].sheet)
+    for line in (["信頼度", 0.95], ["許容逸脱率", 0.05], [], [CONTRACT, "母集団件数", RESULT]):
+        ws.append(line)
+    for _ in range(rows):
+        ws.append(["K1", rows, "適"])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "ja", "en"),
+    [
+        ("MAX_ROWS", 50, "行数が上限 50 行を超えています", "more than 50 rows"),
+        ("max_file_mb", 0, "max_file_mb", "max_file_mb"),  # a file larger than the limit
+        ("max_unpacked_mb", 0, "max_unpacked_mb", "max_unpacked_mb"),  # a zip bomb
+        ("max_cells", 100, "max_cells", "max_cells"),  # a sheet past the cells
+    ],
+)
+def test_evaluate_refuses_a_workbook_past_a_limit_before_reading_it(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+    value: int,
+    ja: str,
+    en: str,
+) -> None:
+    """The workbook was read whole by openpyxl, outside the guarded reader: a sheet of a
+    million rows or a zip bomb cost unbounded memory and time."""
+    from tokki_analytics.notebooks import onsite_read
+
+    path = _long_sample(tmp_path / "briefing_C001.xlsx", 60)
+    assert main(["evaluate", str(path)]) == 0  # within the limits: read and evaluated
+    capsys.readouterr()
+    if limit == "MAX_ROWS":
+        monkeypatch.setattr(onsite_read, "MAX_ROWS", value)
+    else:
+        small = dataclasses.replace(onsite_read.LIMITS, **{limit: value})
+        monkeypatch.setattr(onsite_read, "LIMITS", small)
+    assert main(["evaluate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path.name} を読みません" in err and f"{path.name} not read" in err
+    assert ja in err and en in err
+    assert err.index(ja) < err.index(" / ")  # Japanese first
+    assert "内部エラー" not in err
+
+
+def test_evaluate_refuses_a_pipe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A pipe named briefing.xlsx was opened and waited on forever."""
+    path = tmp_path / "briefing_C001.xlsx"
+    os.mkfifo(path)
+    assert main(["evaluate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "通常のファイルではありません" in err and "not a regular file" in err

@@ -382,24 +382,11 @@ def _check_sample(
 def _read(
     path: Path,
 ) -> tuple[dict[str, list[tuple[object, ...]]], list[tuple[object, ...]] | None]:
-    """The rows of each sample sheet there, and of the plan (None without one)."""
-    from openpyxl import load_workbook
+    """The rows of each sample sheet there, and of the plan (None without one), bounded."""
+    from tokki_analytics.notebooks.onsite_read import read_workbook
 
-    try:  # a sheet's XML is parsed as its rows are read: a broken one fails there
-        wb = load_workbook(path, read_only=True, data_only=True)
-        names = [p.sheet for p in POPULATIONS if p.sheet in wb.sheetnames]
-        sheets = {name: list(wb[name].iter_rows(values_only=True)) for name in names}
-        plan = (
-            list(wb[PLAN_SHEET].iter_rows(values_only=True))
-            if PLAN_SHEET in wb.sheetnames
-            else None
-        )
-        wb.close()
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
-        raise InputError(
-            f"{path.name} を Excel ブックとして読めません / cannot read {path.name} as a "
-            f"workbook ({type(exc).__name__})"
-        ) from exc
+    sheets = read_workbook(path, [*(p.sheet for p in POPULATIONS), PLAN_SHEET])
+    plan = sheets.pop(PLAN_SHEET, None)
     return sheets, plan
 
 
