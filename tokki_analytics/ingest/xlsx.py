@@ -244,6 +244,37 @@ class Package:
             ) from exc
         yield from scan.found
 
+    def uncached_formulas(self, name: str) -> list[tuple[int, int]]:
+        """(1-based row, 1-based column) of sheet ``name``'s formulas saved without a value.
+
+        The reader gives such a cell (``<c r="E5"><f>…</f><v/></c>``, as a program such as
+        openpyxl writes it) as an empty string. A formula whose value is an empty text
+        (``t="str"``) has its value saved: it is not one of them. Cells are placed as the
+        reader places them; the sheet's XML is streamed and counted against
+        ``max_unpacked_mb``; a sheet the workbook does not list gives none.
+
+        Raises:
+            UnreadableFile: The sheet's XML is not well-formed or is past the limits.
+        """
+        member = self.sheets.get(name)
+        if member is None or member not in self.zip.NameToInfo:
+            return []
+        scan = _FormulaScan(self.limits)
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = scan.start
+        parser.EndElementHandler = scan.end
+        parser.CharacterDataHandler = scan.data
+        try:
+            for chunk in self._stream(member):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except (expat.ExpatError, _Past) as exc:
+            raise UnreadableFile(
+                "数式のセルを確認できません（XMLが壊れています）",
+                f"cannot check the formula cells ({type(exc).__name__})",
+            ) from exc
+        return scan.found
+
     def _all_sheet_parts(self) -> list[str]:
         return [n for n in self.zip.NameToInfo if "worksheets/" in n and n.endswith(".xml")]
 
@@ -393,6 +424,45 @@ class _ErrorScan(_CellScan):
             self.text = self.error_at = None
         elif local == "c":
             self.text = self.error_at = None
+        super().end(tag)
+
+
+class _FormulaScan(_CellScan):
+    """Expat handlers collecting (row, column) of formula cells without a saved value.
+
+    Cells are placed as :class:`_CellScan` places them; a cell counts when it has an
+    ``<f>``, no text in its ``<v>`` and is not of type ``str``.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__(limits)
+        self.found: list[tuple[int, int]] = []
+        self.at: tuple[int, int] | None = None
+        self.formula = self.value = self.in_value = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        super().start(tag, attrs)
+        local = _local(tag)
+        if local == "c" and self.in_data:
+            self.at = None if attrs.get("t") == "str" else self.cell
+            self.formula = self.value = False
+        elif local == "f" and self.at is not None:
+            self.formula = True
+        elif local == "v":
+            self.in_value = True
+
+    def data(self, text: str) -> None:
+        if self.in_value and text.strip():
+            self.value = True
+
+    def end(self, tag: str) -> None:
+        local = _local(tag)
+        if local == "v":
+            self.in_value = False
+        elif local == "c":
+            if self.at is not None and self.formula and not self.value:
+                self.found.append(self.at)
+            self.at = None
         super().end(tag)
 
 
